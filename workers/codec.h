@@ -1,0 +1,77 @@
+/**
+ * @file codec.h
+ * @brief Wire format (Confluent framing + Avro binary) to and from paxflow's C structs.
+ *
+ * Decoding takes untrusted bytes: the frame is checked, the schema id resolved against the shipped
+ * schemas, the body walked once by pf_avro_check() with a bounded cursor, and only then handed to
+ * avro-c, reading the writer's version into the newest reader schema (Avro schema resolution), so
+ * an event written with an older schema version still reads.
+ *
+ * A codec is not thread-safe (it reuses its avro-c values and buffers): use one per thread.
+ */
+#ifndef PF_CODEC_H
+#define PF_CODEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "event.h"
+#include "result.h"
+#include "schemas.h"
+
+#define PF_WIRE_HEADER 5
+
+typedef struct pf_codec_s pf_codec_t;
+
+typedef struct pf_codec_conf_s {
+        size_t max_message_bytes; /**< larger payloads are PF_ERR_TOO_LARGE; default 1 MiB */
+        size_t max_depth;         /**< Avro nesting limit, default 32 */
+        size_t max_items;         /**< array/map items per record, default 4096 */
+} pf_codec_conf_t;
+
+/** @brief Creates a codec over @p schemas (borrowed: must outlive the codec). conf may be NULL. */
+pf_codec_t *pf_codec_new(const pf_schemas_t *schemas, const pf_codec_conf_t *conf, char *errstr,
+                         size_t errstr_size);
+void pf_codec_destroy(pf_codec_t *codec);
+
+/**
+ * @brief Parses the 5-byte Confluent header.
+ * @returns PF_OK and the schema id, or PF_ERR_NOT_WIRE_FORMAT.
+ */
+pf_err_t pf_wire_parse(const void *buf, size_t len, int32_t *schema_id);
+
+/** @brief Writes the 5-byte header for @p schema_id into @p out. */
+void pf_wire_header(uint8_t out[PF_WIRE_HEADER], int32_t schema_id);
+
+/**
+ * @brief Decodes a PassengerEvent message and validates its mandatory values.
+ * @returns PF_OK or a bad-input code; @p errstr then names the field and offset, never a value.
+ */
+pf_err_t pf_codec_decode_event(pf_codec_t *codec, const void *buf, size_t len, pf_event_t *ev,
+                               char *errstr, size_t errstr_size);
+
+/**
+ * @brief Encodes @p ev as a PassengerEvent of schema @p version (1 or 2) in the wire format.
+ * @returns PF_OK with *out pointing at the codec's buffer (valid until the next encode call).
+ */
+pf_err_t pf_codec_encode_event(pf_codec_t *codec, const pf_event_t *ev, int version,
+                               const uint8_t **out, size_t *out_len);
+
+/** @brief Encodes a ScoredResult (newest version). Same buffer contract. */
+pf_err_t pf_codec_encode_result(pf_codec_t *codec, const pf_result_t *res, const uint8_t **out,
+                                size_t *out_len);
+
+/** @brief Encodes a DeadLetter (newest version). Same buffer contract. */
+pf_err_t pf_codec_encode_dead_letter(pf_codec_t *codec, const pf_dead_letter_t *dl,
+                                     const uint8_t **out, size_t *out_len);
+
+/**
+ * @brief Decodes any message of a shipped schema into a JSON document (for tools: `paxflow
+ * consume`). Bytes fields are rendered as lower-case hex. @returns PF_OK and a malloc'ed string the
+ * caller frees.
+ */
+pf_err_t pf_codec_to_json(pf_codec_t *codec, const void *buf, size_t len, char **json, char *errstr,
+                          size_t errstr_size);
+
+#endif /* PF_CODEC_H */

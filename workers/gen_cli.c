@@ -1,0 +1,331 @@
+/**
+ * @file gen_cli.c
+ * @brief Wires the generator to the codec and to Kafka or an event file; builds the planted bad
+ *        payloads, since only this layer knows the wire format.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "gen_cli.h"
+
+#include <errno.h>
+#include <librdkafka/rdkafka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "codec.h"
+#include "evfile.h"
+#include "gen.h"
+#include "kafka.h"
+#include "log.h"
+
+typedef struct pf_gen_out_s {
+        pf_codec_t *codec;
+        pf_evfile_t *file;
+        rd_kafka_t *rk;
+        rd_kafka_topic_t *topics[2];
+        FILE *truth;
+        uint64_t failures;
+        uint8_t scratch[4096];
+} pf_gen_out_t;
+
+static void gen_dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opaque) {
+        (void)rk;
+        if (msg->err) {
+                ((pf_gen_out_t *)opaque)->failures++;
+                pf_log_error("gen", "delivery failed: %s", rd_kafka_err2str(msg->err));
+        }
+}
+
+static int gen_emit(pf_gen_out_t *out, pf_gen_topic_t topic, const char *key, const void *value,
+                    size_t len) {
+        size_t key_len = strlen(key);
+        if (out->file)
+                return pf_evfile_write(out->file, (uint8_t)topic, key, key_len, value, len);
+        for (;;) {
+                if (rd_kafka_produce(out->topics[topic], RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY,
+                                     (void *)(uintptr_t)value, len, key, key_len, NULL) == 0)
+                        return 0;
+                if (rd_kafka_last_error() != RD_KAFKA_RESP_ERR__QUEUE_FULL)
+                        return -1;
+                rd_kafka_poll(out->rk, 50);
+        }
+}
+
+static int gen_on_event(void *opaque, pf_gen_topic_t topic, const char *key, const pf_event_t *ev,
+                        int schema_version) {
+        pf_gen_out_t *out = opaque;
+        const uint8_t *buf;
+        size_t len;
+        if (pf_codec_encode_event(out->codec, ev, schema_version, &buf, &len))
+                return -1;
+        return gen_emit(out, topic, key, buf, len);
+}
+
+/* A minimal Avro writer for the payloads that the real encoder refuses to produce. */
+
+static size_t gen_zz(uint8_t *p, int64_t v) {
+        uint64_t u = ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+        size_t n = 0;
+        while (u > 0x7f) {
+                p[n++] = (uint8_t)(u | 0x80);
+                u >>= 7;
+        }
+        p[n++] = (uint8_t)u;
+        return n;
+}
+
+static size_t gen_str(uint8_t *p, const char *s) {
+        size_t len = strlen(s), n = gen_zz(p, (int64_t)len);
+        memcpy(p + n, s, len);
+        return n + len;
+}
+
+/** Writes a v2 PassengerEvent prefix up to traveller.date_of_birth's union index. */
+static size_t gen_prefix_to_dob(uint8_t *p, const pf_event_t *ev) {
+        size_t n = 0;
+        pf_wire_header(p, 2);
+        n = PF_WIRE_HEADER;
+        n += gen_str(p + n, ev->event_id);
+        n += gen_zz(p + n, ev->source);
+        n += gen_zz(p + n, ev->push_kind);
+        n += gen_zz(p + n, ev->sent_at);
+        n += gen_str(p + n, ev->carrier);
+        n += gen_str(p + n, ev->flight.number);
+        n += gen_str(p + n, ev->flight.origin_airport);
+        n += gen_str(p + n, ev->flight.origin_country);
+        n += gen_str(p + n, ev->flight.destination_airport);
+        n += gen_str(p + n, ev->flight.destination_country);
+        n += gen_zz(p + n, ev->flight.scheduled_departure);
+        n += gen_zz(p + n, ev->flight.scheduled_arrival);
+        n += gen_zz(p + n, ev->flight.direction);
+        n += gen_str(p + n, ev->traveller.given_names);
+        n += gen_str(p + n, ev->traveller.surname);
+        return n;
+}
+
+static int gen_on_bad(void *opaque, pf_gen_topic_t topic, const char *key, const pf_event_t *ev,
+                      pf_gen_bad_t kind) {
+        pf_gen_out_t *out = opaque;
+        uint8_t *p = out->scratch;
+        const uint8_t *enc;
+        size_t n = 0, len;
+        switch (kind) {
+        case PF_GEN_BAD_NOT_WIRE_FORMAT:
+                n = (size_t)snprintf((char *)p, sizeof(out->scratch),
+                                     "{\"event_id\":\"%s\",\"note\":\"JSON instead of Avro\"}",
+                                     ev->event_id);
+                break;
+        case PF_GEN_BAD_UNKNOWN_SCHEMA:
+        case PF_GEN_BAD_TRUNCATED:
+        case PF_GEN_BAD_MISSING_FIELD:
+                if (pf_codec_encode_event(out->codec, ev, 2, &enc, &len) ||
+                    len > sizeof(out->scratch))
+                        return -1;
+                memcpy(p, enc, len);
+                n = len;
+                if (kind == PF_GEN_BAD_UNKNOWN_SCHEMA)
+                        pf_wire_header(p, 9999);
+                else if (kind == PF_GEN_BAD_TRUNCATED)
+                        n = len / 2;
+                break;
+        case PF_GEN_BAD_LENGTH:
+                pf_wire_header(p, 2);
+                n = PF_WIRE_HEADER + gen_zz(p + PF_WIRE_HEADER, 2000000);
+                n += (size_t)snprintf((char *)p + n, sizeof(out->scratch) - n, "%s", ev->event_id);
+                break;
+        case PF_GEN_BAD_ENUM:
+                pf_wire_header(p, 2);
+                n = PF_WIRE_HEADER + gen_str(p + PF_WIRE_HEADER, ev->event_id);
+                n += gen_zz(p + n, 9); /* Source has 2 symbols */
+                break;
+        case PF_GEN_BAD_UNION:
+                n = gen_prefix_to_dob(p, ev);
+                n += gen_zz(p + n, 7); /* date_of_birth is a union of 2 */
+                n += gen_str(p + n, "1980-01-01");
+                break;
+        default:
+                return -1;
+        }
+        if (out->truth) {
+                fprintf(out->truth,
+                        "{\"pattern\":\"BAD_PAYLOAD_VALUE\",\"event_id\":\"%s\",\"expect\":\"%s\","
+                        "\"value_hex\":\"",
+                        ev->event_id, pf_gen_bad_name(kind));
+                for (size_t i = 0; i < n; i++)
+                        fprintf(out->truth, "%02x", p[i]);
+                fprintf(out->truth, "\"}\n");
+        }
+        return gen_emit(out, topic, key, p, n);
+}
+
+static int gen_on_truth(void *opaque, const char *json_line) {
+        pf_gen_out_t *out = opaque;
+        if (out->truth)
+                fprintf(out->truth, "%s\n", json_line);
+        return 0;
+}
+
+/** Creates the producer for gen and produce: idempotent, batched, every topic role it writes. */
+static int gen_producer_new(const pf_conf_t *conf, pf_gen_out_t *out, char *errstr,
+                            size_t errstr_size) {
+        char name[256];
+        rd_kafka_conf_t *kconf = pf_kafka_conf_new(conf, errstr, errstr_size);
+        if (!kconf)
+                return -1;
+        rd_kafka_conf_set_opaque(kconf, out);
+        rd_kafka_conf_set_dr_msg_cb(kconf, gen_dr_cb);
+        if (pf_kafka_conf_set(kconf, "enable.idempotence", "true", errstr, errstr_size) ||
+            pf_kafka_conf_set(kconf, "linger.ms", "20", errstr, errstr_size) ||
+            pf_kafka_conf_set(kconf, "partitioner", "murmur2_random", errstr, errstr_size)) {
+                rd_kafka_conf_destroy(kconf);
+                return -1;
+        }
+        if (!(out->rk = rd_kafka_new(RD_KAFKA_PRODUCER, kconf, errstr, errstr_size))) {
+                rd_kafka_conf_destroy(kconf);
+                return -1;
+        }
+        pf_topic_name(conf, PF_TOPIC_EVENTS_API, name, sizeof(name));
+        out->topics[PF_GEN_TOPIC_API] = rd_kafka_topic_new(out->rk, name, NULL);
+        pf_topic_name(conf, PF_TOPIC_EVENTS_PNR, name, sizeof(name));
+        out->topics[PF_GEN_TOPIC_PNR] = rd_kafka_topic_new(out->rk, name, NULL);
+        return 0;
+}
+
+/** Flushes and destroys the producer. @returns 0 when every message was delivered. */
+static int gen_producer_close(pf_gen_out_t *out) {
+        int rc = 0;
+        if (!out->rk)
+                return 0;
+        if (rd_kafka_flush(out->rk, 120 * 1000) || out->failures) {
+                pf_log_error(
+                        "gen", "%llu messages not delivered",
+                        (unsigned long long)(out->failures + (uint64_t)rd_kafka_outq_len(out->rk)));
+                rc = -1;
+        }
+        for (int i = 0; i < 2; i++)
+                if (out->topics[i])
+                        rd_kafka_topic_destroy(out->topics[i]);
+        rd_kafka_destroy(out->rk);
+        out->rk = NULL;
+        return rc;
+}
+
+int pf_gen_cli_run(const pf_conf_t *conf) {
+        char errstr[512];
+        int status = 1;
+        pf_gen_out_t out;
+        pf_schemas_t *schemas = NULL;
+        pf_gen_conf_t gconf;
+        pf_gen_stats_t stats;
+        memset(&out, 0, sizeof(out));
+        errstr[0] = '\0';
+
+        pf_gen_conf_defaults(&gconf);
+        gconf.seed = (uint64_t)pf_conf_int(conf, "seed");
+        gconf.hours = (int)pf_conf_int(conf, "hours");
+        gconf.flights_per_hour = (int)pf_conf_int(conf, "flights.per.hour");
+        gconf.pax_per_flight = (int)pf_conf_int(conf, "pax.per.flight");
+        gconf.history_days = (int)pf_conf_int(conf, "history.days");
+        gconf.repeat_share = pf_conf_double(conf, "repeat.share");
+        gconf.frequent_travellers = (int)pf_conf_int(conf, "frequent.travellers");
+        gconf.bad_payloads = (int)pf_conf_int(conf, "bad.payloads");
+        gconf.v1_share = pf_conf_double(conf, "v1.share");
+
+        if (!(schemas = pf_schemas_new(errstr, sizeof(errstr))) ||
+            !(out.codec = pf_codec_new(schemas, NULL, errstr, sizeof(errstr))))
+                goto done;
+        const char *path = pf_conf_str(conf, "out");
+        if (path[0]) {
+                if (!(out.file = pf_evfile_create(path, errstr, sizeof(errstr))))
+                        goto done;
+        } else if (gen_producer_new(conf, &out, errstr, sizeof(errstr))) {
+                goto done;
+        }
+        const char *truth = pf_conf_str(conf, "truth");
+        if (truth[0] && !(out.truth = fopen(truth, "w"))) {
+                snprintf(errstr, sizeof(errstr), "%s: %s", truth, strerror(errno));
+                goto done;
+        }
+        pf_gen_sink_t sink = {&out, gen_on_event, gen_on_bad, gen_on_truth};
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        if (pf_gen_run(&gconf, &sink, &stats, errstr, sizeof(errstr)))
+                goto done;
+        if (gen_producer_close(&out))
+                goto done;
+        if (out.file && pf_evfile_close(out.file)) {
+                out.file = NULL;
+                snprintf(errstr, sizeof(errstr), "%s: %s", path, strerror(errno));
+                goto done;
+        }
+        out.file = NULL;
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+        printf("generated %llu events (api %llu, pnr %llu, bad %llu) for %llu travellers, "
+               "%llu trips, %llu planted frequent travellers in %.2f s (%.0f events/s) to %s\n",
+               (unsigned long long)stats.events, (unsigned long long)stats.api,
+               (unsigned long long)stats.pnr, (unsigned long long)stats.bad,
+               (unsigned long long)stats.travellers, (unsigned long long)stats.trips,
+               (unsigned long long)stats.frequent, secs, secs > 0 ? (double)stats.events / secs : 0,
+               path[0] ? path : pf_conf_str(conf, "brokers"));
+        status = 0;
+done:
+        if (status && errstr[0])
+                pf_log_error("gen", "%s", errstr);
+        gen_producer_close(&out);
+        pf_evfile_close(out.file);
+        if (out.truth)
+                fclose(out.truth);
+        pf_codec_destroy(out.codec);
+        pf_schemas_destroy(schemas);
+        return status;
+}
+
+int pf_produce_cli_run(const pf_conf_t *conf, const char *path) {
+        char errstr[512];
+        int status = 1;
+        pf_gen_out_t out;
+        memset(&out, 0, sizeof(out));
+        errstr[0] = '\0';
+        pf_evfile_t *in = pf_evfile_open(path, errstr, sizeof(errstr));
+        if (!in || gen_producer_new(conf, &out, errstr, sizeof(errstr)))
+                goto done;
+        uint8_t topic;
+        const void *key, *value;
+        size_t key_len, value_len;
+        uint64_t n = 0;
+        int rc;
+        while ((rc = pf_evfile_next(in, &topic, &key, &key_len, &value, &value_len)) == 1) {
+                if (topic > PF_GEN_TOPIC_PNR) {
+                        snprintf(errstr, sizeof(errstr), "%s: record %llu has topic role %u", path,
+                                 (unsigned long long)n, topic);
+                        goto done;
+                }
+                for (;;) {
+                        if (rd_kafka_produce(out.topics[topic], RD_KAFKA_PARTITION_UA, 0,
+                                             (void *)(uintptr_t)value, value_len, key, key_len,
+                                             NULL) == 0)
+                                break;
+                        if (rd_kafka_last_error() != RD_KAFKA_RESP_ERR__QUEUE_FULL)
+                                goto done;
+                        rd_kafka_poll(out.rk, 50);
+                }
+                n++;
+        }
+        if (rc < 0) {
+                snprintf(errstr, sizeof(errstr), "%s: damaged after record %llu", path,
+                         (unsigned long long)n);
+                goto done;
+        }
+        if (gen_producer_close(&out))
+                goto done;
+        printf("produced %llu messages from %s\n", (unsigned long long)n, path);
+        status = 0;
+done:
+        if (status && errstr[0])
+                pf_log_error("produce", "%s", errstr);
+        gen_producer_close(&out);
+        pf_evfile_close(in);
+        return status;
+}

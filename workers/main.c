@@ -1,0 +1,155 @@
+/**
+ * @file main.c
+ * @brief The paxflow binary: subcommands in the style of kcat and Kafka's own tools.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+#include "consume.h"
+#include "gen_cli.h"
+#include "log.h"
+#include "topics.h"
+#include "worker.h"
+
+#ifndef PF_VERSION
+#define PF_VERSION "0.1.0"
+#endif
+
+typedef struct pf_cmd_s {
+        const char *name;
+        unsigned scope;
+        const char *args;
+        const char *summary;
+        const char *details;
+} pf_cmd_t;
+
+static const pf_cmd_t pf_cmds[] = {
+        {"run", PF_SCOPE_RUN, "", "run a worker: both stages, in the consumer group",
+         "Joins the consumer group on <prefix>.events.api and <prefix>.events.pnr (stage 1: "
+         "decode,\n"
+         "validate, derive the pseudonymous traveller key, re-publish to <prefix>.by-traveller) "
+         "and on\n"
+         "<prefix>.by-traveller (stage 2: append the trip to the traveller's history in RocksDB,\n"
+         "evaluate the rules, publish a ScoredResult to <prefix>.scored and, at or above "
+         "alert.band,\n"
+         "to <prefix>.alerts). Bad input goes to <prefix>.dlq with a reason; the worker carries "
+         "on.\n"
+         "SIGINT/SIGTERM shut down cleanly: outputs flushed, offsets committed, stores closed.\n"
+         "Exit status: 0 after a clean shutdown, 1 on a fatal error, 2 for a bad configuration.\n"},
+        {"topics", PF_SCOPE_TOPICS, "create", "create the deployment's topics (idempotent)",
+         "Creates <prefix>.{events.api,events.pnr,by-traveller,scored,alerts,dlq,changelog} with\n"
+         "--partitions partitions, and the compacted global tables <prefix>.{watchlist,rules}.\n"},
+        {"gen", PF_SCOPE_GEN, "", "generate synthetic passenger traffic for a hub",
+         "Writes PNR pushes (72 h, 48 h, 24 h before departure and at departure) and API messages "
+         "for\n"
+         "the departures of a hub, with repeat travellers, planted patterns and planted bad "
+         "payloads,\n"
+         "to <prefix>.events.api / .events.pnr, or with --out to a paxflow event file. The same "
+         "seed\n"
+         "gives the same traffic. --truth writes the ground truth of what was planted (JSON "
+         "lines).\n"},
+        {"produce", PF_SCOPE_GEN, "FILE", "publish a paxflow event file to the event topics",
+         "Publishes every record of FILE (written by gen --out) to its event topic, keys "
+         "unchanged.\n"},
+        {"consume", PF_SCOPE_CONSUME, "", "print a topic as JSON lines, to its current end",
+         "Reads every partition of --topic (read_committed) from the beginning to the end offsets "
+         "seen\n"
+         "at start and prints each message as one JSON object with _topic, _partition, _offset, "
+         "_key.\n"
+         "Bytes fields print as hex. Messages that do not decode print with an _error field.\n"},
+};
+
+#define PF_CMD_COUNT (sizeof(pf_cmds) / sizeof(pf_cmds[0]))
+
+static void usage_main(FILE *fp) {
+        fprintf(fp,
+                "paxflow %s: screens airline passenger data (API and PNR) from Kafka.\n\n"
+                "Usage: paxflow <command> [options]\n       paxflow <command> --help\n\n"
+                "Commands:\n",
+                PF_VERSION);
+        for (size_t i = 0; i < PF_CMD_COUNT; i++)
+                fprintf(fp, "  %-9s %s\n", pf_cmds[i].name, pf_cmds[i].summary);
+        fprintf(fp, "  %-9s %s\n  %-9s %s\n", "version", "print the version", "help",
+                "print this help");
+        fprintf(fp, "\nSee README.md for the quickstart. Logs are JSON lines on stderr.\n");
+}
+
+static void usage_cmd(FILE *fp, const pf_cmd_t *cmd) {
+        fprintf(fp, "Usage: paxflow %s [options]%s%s\n\n%s\n", cmd->name, cmd->args[0] ? " " : "",
+                cmd->args, cmd->details);
+        pf_conf_usage(fp, cmd->scope);
+}
+
+static int wants_help(int argc, char **argv) {
+        for (int i = 0; i < argc; i++)
+                if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+                        return 1;
+        return 0;
+}
+
+static int run_cmd(const pf_cmd_t *cmd, int argc, char **argv) {
+        char errstr[512];
+        int argi = 0, status;
+        if (wants_help(argc, argv)) {
+                usage_cmd(stdout, cmd);
+                return 0;
+        }
+        pf_conf_t *conf = pf_conf_new();
+        if (!conf) {
+                fprintf(stderr, "paxflow: out of memory\n");
+                return 1;
+        }
+        if (pf_conf_load(conf, cmd->scope, argc, argv, &argi, errstr, sizeof(errstr))) {
+                fprintf(stderr, "paxflow %s: %s\n", cmd->name, errstr);
+                pf_conf_destroy(conf);
+                return 2;
+        }
+        if (pf_log_set_level(pf_conf_str(conf, "log.level"))) {
+                fprintf(stderr,
+                        "paxflow %s: log.level: invalid value \"%s\": allowed are debug, "
+                        "info, warn, error, off\n",
+                        cmd->name, pf_conf_str(conf, "log.level"));
+                pf_conf_destroy(conf);
+                return 2;
+        }
+        int rest = argc - argi;
+        char **args = argv + argi;
+        if (strcmp(cmd->name, "run") == 0 && rest == 0) {
+                pf_worker_stats_t stats;
+                status = pf_worker_run(conf, &stats);
+                pf_worker_print_summary(&stats);
+        } else if (strcmp(cmd->name, "topics") == 0 && rest == 1 &&
+                   strcmp(args[0], "create") == 0) {
+                status = pf_topics_create(conf);
+        } else if (strcmp(cmd->name, "gen") == 0 && rest == 0) {
+                status = pf_gen_cli_run(conf);
+        } else if (strcmp(cmd->name, "produce") == 0 && rest == 1) {
+                status = pf_produce_cli_run(conf, args[0]);
+        } else if (strcmp(cmd->name, "consume") == 0 && rest == 0) {
+                status = pf_consume_run(conf);
+        } else {
+                fprintf(stderr, "paxflow %s: unexpected arguments%s%s (see paxflow %s --help)\n",
+                        cmd->name, rest ? " starting at " : "", rest ? args[0] : "", cmd->name);
+                status = 2;
+        }
+        pf_conf_destroy(conf);
+        return status;
+}
+
+int main(int argc, char **argv) {
+        if (argc < 2 || strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
+            strcmp(argv[1], "-h") == 0) {
+                usage_main(stdout);
+                return argc < 2 ? 2 : 0;
+        }
+        if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
+                printf("paxflow %s\n", PF_VERSION);
+                return 0;
+        }
+        for (size_t i = 0; i < PF_CMD_COUNT; i++)
+                if (strcmp(argv[1], pf_cmds[i].name) == 0)
+                        return run_cmd(&pf_cmds[i], argc - 2, argv + 2);
+        fprintf(stderr, "paxflow: unknown command \"%s\" (see paxflow --help)\n", argv[1]);
+        return 2;
+}

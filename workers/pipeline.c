@@ -1,0 +1,217 @@
+/**
+ * @file pipeline.c
+ * @brief Stage 1 and stage 2 processing.
+ */
+#include "pipeline.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "normalize.h"
+
+#define PF_PIPELINE_MAX_PARTITIONS 4096
+
+struct pf_pipeline_s {
+        pf_pipeline_conf_t conf;
+        pf_codec_t *codec;
+        pf_norm_t *norm;
+        pf_store_t *stores[PF_PIPELINE_MAX_PARTITIONS];
+        pf_event_t ev; /* ~2 KiB: kept here, not on the stack, and reused */
+        pf_hist_t hist;
+        pf_result_t res;
+};
+
+void pf_pipeline_conf_defaults(pf_pipeline_conf_t *conf) {
+        memset(conf, 0, sizeof(*conf));
+        conf->store.block_cache_bytes = 64u << 20;
+        conf->store.write_buffer_bytes = 16u << 20;
+        pf_rules_conf_defaults(&conf->rules);
+        pf_bands_defaults(&conf->bands);
+        conf->retention_ms = 400LL * 24 * 3600 * 1000;
+}
+
+pf_pipeline_t *pf_pipeline_new(const pf_pipeline_conf_t *conf, char *errstr, size_t errstr_size) {
+        pf_pipeline_t *pipe = calloc(1, sizeof(*pipe));
+        if (!pipe) {
+                snprintf(errstr, errstr_size, "out of memory");
+                return NULL;
+        }
+        pipe->conf = *conf;
+        pipe->codec = pf_codec_new(conf->schemas, &conf->codec, errstr, errstr_size);
+        if (!pipe->codec)
+                goto err;
+        pipe->norm = pf_norm_new(errstr, errstr_size);
+        if (!pipe->norm)
+                goto err;
+        return pipe;
+err:
+        pf_pipeline_destroy(pipe);
+        return NULL;
+}
+
+void pf_pipeline_destroy(pf_pipeline_t *pipe) {
+        if (!pipe)
+                return;
+        for (int i = 0; i < PF_PIPELINE_MAX_PARTITIONS; i++)
+                pf_store_destroy(pipe->stores[i]);
+        pf_norm_destroy(pipe->norm);
+        pf_codec_destroy(pipe->codec);
+        free(pipe);
+}
+
+pf_err_t pf_stage1_process(pf_pipeline_t *pipe, const void *value, size_t len,
+                           char key_hex[PF_KEY_HEX_SIZE], char *errstr, size_t errstr_size) {
+        uint8_t key[PF_KEY_BYTES];
+        pf_err_t err =
+                pf_codec_decode_event(pipe->codec, value, len, &pipe->ev, errstr, errstr_size);
+        if (err)
+                return err;
+        err = pf_key_traveller(pipe->conf.key, pipe->norm, &pipe->ev, key);
+        if (err) {
+                snprintf(errstr, errstr_size, "traveller key: %s (names or date of birth)",
+                         pf_err2str(err));
+                return err;
+        }
+        pf_key_hex(key, key_hex);
+        return PF_OK;
+}
+
+static pf_store_t *pipeline_store_get(pf_pipeline_t *pipe, int32_t partition, char *errstr,
+                                      size_t errstr_size) {
+        if (partition < 0 || partition >= PF_PIPELINE_MAX_PARTITIONS) {
+                snprintf(errstr, errstr_size, "partition %d beyond the supported %d",
+                         (int)partition, PF_PIPELINE_MAX_PARTITIONS);
+                return NULL;
+        }
+        if (!pipe->stores[partition])
+                pipe->stores[partition] = pf_store_open(pipe->conf.state_dir, partition,
+                                                        &pipe->conf.store, errstr, errstr_size);
+        return pipe->stores[partition];
+}
+
+/** Parses the 32-hex-character traveller key of a repartitioned message. */
+static int pipeline_key_parse(const void *key, size_t key_len, uint8_t out[PF_KEY_BYTES]) {
+        const char *s = key;
+        if (!key || key_len != PF_KEY_BYTES * 2)
+                return -1;
+        for (size_t i = 0; i < PF_KEY_BYTES; i++) {
+                int v = 0;
+                for (int j = 0; j < 2; j++) {
+                        char c = s[2 * i + j];
+                        int d = c >= '0' && c <= '9'   ? c - '0'
+                                : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                                                       : -1;
+                        if (d < 0)
+                                return -1;
+                        v = v * 16 + d;
+                }
+                out[i] = (uint8_t)v;
+        }
+        return 0;
+}
+
+static void pipeline_trip_from_event(const pf_event_t *ev, pf_trip_t *trip) {
+        memset(trip, 0, sizeof(*trip));
+        trip->departure_ms = ev->flight.scheduled_departure;
+        memcpy(trip->carrier, ev->carrier, sizeof(trip->carrier));
+        memcpy(trip->flight_number, ev->flight.number, sizeof(trip->flight_number));
+        memcpy(trip->origin_airport, ev->flight.origin_airport, sizeof(trip->origin_airport));
+        memcpy(trip->origin_country, ev->flight.origin_country, sizeof(trip->origin_country));
+        memcpy(trip->destination_airport, ev->flight.destination_airport,
+               sizeof(trip->destination_airport));
+        memcpy(trip->destination_country, ev->flight.destination_country,
+               sizeof(trip->destination_country));
+        trip->direction = ev->flight.direction == PF_DIR_OUTBOUND;
+        trip->flags = ev->source == PF_SOURCE_PNR ? 1 : 2;
+}
+
+static void pipeline_result_init(const pf_pipeline_t *pipe, const pf_event_t *ev,
+                                 const uint8_t key[PF_KEY_BYTES], int64_t now_ms,
+                                 pf_result_t *res) {
+        res->hit_count = 0;
+        res->match_count = 0;
+        memcpy(res->event_id, ev->event_id, sizeof(res->event_id));
+        pf_key_hex(key, res->traveller_ref);
+        res->source = ev->source;
+        memcpy(res->flight.carrier, ev->carrier, sizeof(res->flight.carrier));
+        memcpy(res->flight.number, ev->flight.number, sizeof(res->flight.number));
+        memcpy(res->flight.origin_airport, ev->flight.origin_airport,
+               sizeof(res->flight.origin_airport));
+        memcpy(res->flight.destination_airport, ev->flight.destination_airport,
+               sizeof(res->flight.destination_airport));
+        res->flight.scheduled_departure = ev->flight.scheduled_departure;
+        memcpy(res->ruleset_version, pipe->conf.rules.version, sizeof(res->ruleset_version));
+        res->event_time = ev->sent_at;
+        res->processing_time = now_ms;
+}
+
+pf_err_t pf_stage2_process(pf_pipeline_t *pipe, int32_t partition, const void *key, size_t key_len,
+                           const void *value, size_t len, int64_t now_ms, const uint8_t **out,
+                           size_t *out_len, pf_band_t *band, char *errstr, size_t errstr_size) {
+        uint8_t raw[PF_KEY_BYTES];
+        pf_trip_t trip;
+        int found;
+        if (pipeline_key_parse(key, key_len, raw)) {
+                snprintf(errstr, errstr_size,
+                         "message key is not a 32-hex-character traveller key");
+                return PF_ERR_INVALID_VALUE;
+        }
+        pf_err_t err =
+                pf_codec_decode_event(pipe->codec, value, len, &pipe->ev, errstr, errstr_size);
+        if (err)
+                return err;
+        pf_store_t *store = pipeline_store_get(pipe, partition, errstr, errstr_size);
+        if (!store)
+                return PF_ERR_STATE;
+        err = pf_store_get(store, raw, sizeof(raw), &pipe->hist, &found, errstr, errstr_size);
+        if (err == PF_ERR_STATE)
+                return err;
+        if (err) {
+                /* A corrupt history must not stop the traveller's screening: start afresh. */
+                pf_hist_init(&pipe->hist);
+        }
+        pipeline_trip_from_event(&pipe->ev, &trip);
+        pf_hist_add_trip(&pipe->hist, &trip, pipe->conf.retention_ms);
+        if (pipe->ev.has_document) {
+                char doc[PF_DOCNUM_MAX + 8];
+                size_t n = 0;
+                if (pf_norm_docnum(pipe->ev.document.number, strlen(pipe->ev.document.number), doc,
+                                   sizeof(doc) - 5, &n) == PF_OK) {
+                        n += (size_t)snprintf(doc + n, sizeof(doc) - n, "|%s",
+                                              pipe->ev.document.issuing_country);
+                        pf_hist_add_doc(&pipe->hist, pf_key_digest(pipe->conf.key, "doc", doc, n));
+                }
+        }
+        err = pf_store_put(store, raw, sizeof(raw), &pipe->hist, errstr, errstr_size);
+        if (err)
+                return err;
+
+        pf_result_t *res = &pipe->res;
+        pipeline_result_init(pipe, &pipe->ev, raw, now_ms, res);
+        pf_rules_eval(&pipe->conf.rules, &pipe->ev, &pipe->hist, res);
+        pf_score_apply(&pipe->conf.bands, res);
+        *band = res->band;
+        err = pf_codec_encode_result(pipe->codec, res, out, out_len);
+        if (err)
+                snprintf(errstr, errstr_size, "encoding the result failed: %s", pf_err2str(err));
+        return err;
+}
+
+pf_err_t pf_pipeline_dead_letter(pf_pipeline_t *pipe, const pf_dead_letter_t *dl,
+                                 const uint8_t **out, size_t *out_len) {
+        return pf_codec_encode_dead_letter(pipe->codec, dl, out, out_len);
+}
+
+void pf_pipeline_release(pf_pipeline_t *pipe, int32_t partition) {
+        if (partition < 0 || partition >= PF_PIPELINE_MAX_PARTITIONS)
+                return;
+        pf_store_destroy(pipe->stores[partition]);
+        pipe->stores[partition] = NULL;
+}
+
+pf_store_t *pf_pipeline_store(pf_pipeline_t *pipe, int32_t partition) {
+        if (partition < 0 || partition >= PF_PIPELINE_MAX_PARTITIONS)
+                return NULL;
+        return pipe->stores[partition];
+}

@@ -1,0 +1,72 @@
+/**
+ * @file pipeline.h
+ * @brief The two stages of paxflow as functions of bytes in, bytes out, with no Kafka in them.
+ *
+ * Stage 1 decodes and validates an event and derives its pseudonymous traveller key; the caller
+ * re-publishes the original bytes keyed by it. Stage 2 decodes the re-published event, appends the
+ * trip to the traveller's history in the partition's store, evaluates the rules and encodes a
+ * ScoredResult. Keeping Kafka out makes both stages testable and benchmarkable in-process.
+ *
+ * A pipeline is used by one thread.
+ */
+#ifndef PF_PIPELINE_H
+#define PF_PIPELINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../state/store.h"
+#include "codec.h"
+#include "key.h"
+#include "rules.h"
+#include "score.h"
+
+typedef struct pf_pipeline_s pf_pipeline_t;
+
+typedef struct pf_pipeline_conf_s {
+        const pf_schemas_t *schemas; /**< borrowed */
+        const pf_key_t *key;         /**< borrowed: the pseudonymisation secret */
+        const char *state_dir;       /**< per-partition stores live under it */
+        pf_store_conf_t store;
+        pf_codec_conf_t codec;
+        pf_rules_conf_t rules;
+        pf_bands_t bands;
+        int64_t retention_ms; /**< history retention, event time */
+} pf_pipeline_conf_t;
+
+/** @brief Fills defaults (everything but schemas, key and state_dir). */
+void pf_pipeline_conf_defaults(pf_pipeline_conf_t *conf);
+
+pf_pipeline_t *pf_pipeline_new(const pf_pipeline_conf_t *conf, char *errstr, size_t errstr_size);
+
+/** @brief Closes every store and frees the pipeline; NULL is a no-op. */
+void pf_pipeline_destroy(pf_pipeline_t *pipe);
+
+/**
+ * @brief Stage 1: decode, validate, derive the traveller key.
+ * @returns PF_OK with key_hex filled, or a bad-input code with errstr (never quoting a value).
+ */
+pf_err_t pf_stage1_process(pf_pipeline_t *pipe, const void *value, size_t len,
+                           char key_hex[PF_KEY_HEX_SIZE], char *errstr, size_t errstr_size);
+
+/**
+ * @brief Stage 2: history, rules, score, encode.
+ * @param partition the repartition-topic partition the message came from: it selects the store.
+ * @returns PF_OK with *out (valid until the next call on @p pipe) and *band set; a bad-input code
+ *          for a bad message; PF_ERR_STATE when the store fails (not the message's fault).
+ */
+pf_err_t pf_stage2_process(pf_pipeline_t *pipe, int32_t partition, const void *key, size_t key_len,
+                           const void *value, size_t len, int64_t now_ms, const uint8_t **out,
+                           size_t *out_len, pf_band_t *band, char *errstr, size_t errstr_size);
+
+/** @brief Encodes a dead letter with the pipeline's codec (same buffer contract as stage 2). */
+pf_err_t pf_pipeline_dead_letter(pf_pipeline_t *pipe, const pf_dead_letter_t *dl,
+                                 const uint8_t **out, size_t *out_len);
+
+/** @brief Closes the store of a partition this worker no longer owns. */
+void pf_pipeline_release(pf_pipeline_t *pipe, int32_t partition);
+
+/** @returns the store of @p partition if open, else NULL (for stats). */
+pf_store_t *pf_pipeline_store(pf_pipeline_t *pipe, int32_t partition);
+
+#endif /* PF_PIPELINE_H */
