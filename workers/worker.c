@@ -200,26 +200,32 @@ static void worker_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
         rd_kafka_assign(rk, NULL);
 }
 
-/** @returns 1 when every assigned partition has been consumed to its high watermark. */
+/**
+ * @returns 1 when every assigned partition has been consumed to its high watermark. A partition
+ * this worker has not read from yet counts from its committed offset.
+ */
 static int worker_caught_up(pf_worker_t *w) {
-        rd_kafka_topic_partition_list_t *parts = NULL;
+        rd_kafka_topic_partition_list_t *parts = NULL, *committed = NULL;
         int caught_up = 1;
         if (rd_kafka_assignment(w->consumer, &parts))
                 return 0;
+        if (parts->cnt == 0)
+                caught_up = 0; /* not yet part of the group */
         rd_kafka_position(w->consumer, parts);
+        committed = rd_kafka_topic_partition_list_copy(parts);
+        if (rd_kafka_committed(w->consumer, committed, 5000))
+                caught_up = 0;
         for (int i = 0; caught_up && i < parts->cnt; i++) {
                 int64_t lo, hi;
                 rd_kafka_topic_partition_t *p = &parts->elems[i];
+                int64_t at = p->offset >= 0 ? p->offset : committed->elems[i].offset;
                 if (rd_kafka_query_watermark_offsets(w->consumer, p->topic, p->partition, &lo, &hi,
-                                                     5000)) {
+                                                     5000))
                         caught_up = 0;
-                        break;
-                }
-                if (p->offset >= 0 ? p->offset < hi : hi > lo)
+                else if (at >= 0 ? at < hi : hi > lo)
                         caught_up = 0;
         }
-        if (parts->cnt == 0)
-                caught_up = 0; /* not yet part of the group */
+        rd_kafka_topic_partition_list_destroy(committed);
         rd_kafka_topic_partition_list_destroy(parts);
         return caught_up;
 }
