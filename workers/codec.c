@@ -368,7 +368,7 @@ static pf_err_t dec_long(pf_dec_t *dec, avro_value_t *rec, const char *name, int
         if (err || is_null)
                 return err;
         if (avro_value_get_type(&v) == AVRO_INT32) {
-                int32_t i;
+                int32_t i = 0;
                 avro_value_get_int(&v, &i);
                 *dst = i;
                 return PF_OK;
@@ -933,44 +933,44 @@ static json_t *value_to_json(avro_value_t *v, int depth) {
                 return json_null();
         switch (avro_value_get_type(v)) {
         case AVRO_STRING: {
-                const char *s;
-                size_t n;
+                const char *s = "";
+                size_t n = 0;
                 avro_value_get_string(v, &s, &n);
                 return json_stringn_nocheck(s, n ? n - 1 : 0);
         }
         case AVRO_BYTES: {
-                const void *p;
-                size_t n;
+                const void *p = NULL;
+                size_t n = 0;
                 avro_value_get_bytes(v, &p, &n);
                 return bytes_to_hex(p, n);
         }
         case AVRO_INT32: {
-                int32_t i;
+                int32_t i = 0;
                 avro_value_get_int(v, &i);
                 return json_integer(i);
         }
         case AVRO_INT64: {
-                int64_t l;
+                int64_t l = 0;
                 avro_value_get_long(v, &l);
                 return json_integer(l);
         }
         case AVRO_DOUBLE: {
-                double d;
+                double d = 0;
                 avro_value_get_double(v, &d);
                 return json_real(d);
         }
         case AVRO_FLOAT: {
-                float f;
+                float f = 0;
                 avro_value_get_float(v, &f);
                 return json_real(f);
         }
         case AVRO_BOOLEAN: {
-                int b;
+                int b = 0;
                 avro_value_get_boolean(v, &b);
                 return json_boolean(b);
         }
         case AVRO_ENUM: {
-                int e;
+                int e = 0;
                 avro_value_get_enum(v, &e);
                 avro_schema_t s = avro_value_get_schema(v);
                 const char *sym = avro_schema_enum_get(s, e);
