@@ -26,7 +26,7 @@ tmp=$(mktemp -d "$dir/.build.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 start=$(date +%s)
 echo "helm.sh: building helm $version from the Go module proxy (once; a few minutes)..." >&2
-# GOFLAGS=-mod=mod: ignore any go.work/vendor of the caller; CGO off gives a static binary.
+# GOWORK=off and our own GOFLAGS: no go.work or flags of the caller; CGO off: a static binary.
 if ! GOBIN="$tmp" CGO_ENABLED=0 GOFLAGS="-buildvcs=false" GOWORK=off \
      go install -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=$version" \
      "helm.sh/helm/v3/cmd/helm@$version" </dev/null >&2; then
