@@ -9,6 +9,7 @@
 #include "consume.h"
 #include "gen_cli.h"
 #include "log.h"
+#include "screen_cli.h"
 #include "topics.h"
 #include "worker.h"
 
@@ -70,6 +71,8 @@ static void usage_main(FILE *fp) {
                 PF_VERSION);
         for (size_t i = 0; i < PF_CMD_COUNT; i++)
                 fprintf(fp, "  %-9s %s\n", pf_cmds[i].name, pf_cmds[i].summary);
+        fprintf(fp, "  %-9s %s\n", "screen",
+                "screen travellers (JSON lines) against a watchlist file, without Kafka");
         fprintf(fp, "  %-9s %s\n  %-9s %s\n", "version", "print the version", "help",
                 "print this help");
         fprintf(fp, "\nSee README.md for the quickstart. Logs are JSON lines on stderr.\n");
@@ -147,6 +150,8 @@ int main(int argc, char **argv) {
                 printf("paxflow %s\n", PF_VERSION);
                 return 0;
         }
+        if (strcmp(argv[1], "screen") == 0)
+                return pf_screen_cli_main(argc - 1, argv + 1, stdin, stdout, stderr);
         for (size_t i = 0; i < PF_CMD_COUNT; i++)
                 if (strcmp(argv[1], pf_cmds[i].name) == 0)
                         return run_cmd(&pf_cmds[i], argc - 2, argv + 2);

@@ -45,13 +45,13 @@
 
 #include "err.h"
 
-#define PF_WL_ID_MAX       64   /**< entry_id bytes + NUL (as pf_match_t.entry_id) */
-#define PF_WL_LIST_MAX     32   /**< list bytes + NUL (as pf_match_t.list) */
-#define PF_WL_CATEGORY_MAX 64   /**< category bytes + NUL */
-#define PF_WL_NAMES_MAX    32   /**< names (primary + aliases) per entry */
-#define PF_WL_DOCS_MAX     32   /**< documents per entry */
-#define PF_WL_NAME_MAX     128  /**< bytes of UTF-8 in given_names or in surname */
-#define PF_WL_DOCNUM_MAX   32   /**< bytes of a document number as written */
+#define PF_WL_ID_MAX       64            /**< entry_id bytes + NUL (as pf_match_t.entry_id) */
+#define PF_WL_LIST_MAX     32            /**< list bytes + NUL (as pf_match_t.list) */
+#define PF_WL_CATEGORY_MAX 64            /**< category bytes + NUL */
+#define PF_WL_NAMES_MAX    32            /**< names (primary + aliases) per entry */
+#define PF_WL_DOCS_MAX     32            /**< documents per entry */
+#define PF_WL_NAME_MAX     128           /**< bytes of UTF-8 in given_names or in surname */
+#define PF_WL_DOCNUM_MAX   32            /**< bytes of a document number as written */
 #define PF_WL_LINE_MAX     (1024 * 1024) /**< longest line of a watchlist file */
 #define PF_WL_DATE_NONE    INT64_MIN     /**< valid_from / valid_until absent */
 
@@ -93,13 +93,13 @@ typedef struct pf_wl_entry_s {
 
 /** Counters of a watchlist, for metrics. */
 typedef struct pf_wl_stats_s {
-        size_t entries;       /**< live entries */
-        size_t names;         /**< live names (primary + aliases) */
-        size_t documents;     /**< live documents */
-        size_t dead_names;    /**< tombstoned names still in posting lists */
-        size_t name_keys;     /**< distinct blocking keys */
-        size_t postings;      /**< posting-list slots in use */
-        size_t memory_bytes;  /**< approximate heap held by the watchlist and its indexes */
+        size_t entries;      /**< live entries */
+        size_t names;        /**< live names (primary + aliases) */
+        size_t documents;    /**< live documents */
+        size_t dead_names;   /**< tombstoned names still in posting lists */
+        size_t name_keys;    /**< distinct blocking keys */
+        size_t postings;     /**< posting-list slots in use */
+        size_t memory_bytes; /**< approximate heap held by the watchlist and its indexes */
 } pf_wl_stats_t;
 
 typedef struct pf_watchlist_s pf_watchlist_t;
@@ -156,7 +156,9 @@ bool pf_watchlist_delete(pf_watchlist_t *wl, const char *entry_id);
  * @param on_error called for each bad line (may be NULL); at most 1000 calls, then one summary.
  * @param loaded   receives the number of entries applied (0 on error); may be NULL.
  * @returns PF_OK; PF_ERR_IO (cannot open or read); PF_ERR_INVALID_VALUE (some line was bad:
- *          nothing was applied); PF_ERR_NOMEM (nothing was applied).
+ *          nothing was applied); PF_ERR_NOMEM (nothing was applied, except if the allocation
+ *          failed while growing a posting list during the final apply phase, which can leave
+ *          the file partly applied).
  */
 pf_err_t pf_watchlist_load_file(pf_watchlist_t *wl, const char *path, pf_wl_error_cb_t *on_error,
                                 void *opaque, size_t *loaded);
@@ -178,5 +180,53 @@ pf_err_t pf_country_alpha3(const char *code, char out[4]);
  * @returns PF_OK or PF_ERR_INVALID_VALUE.
  */
 pf_err_t pf_dob_parse(const char *s, int *year, int *month, int *day, int *precision);
+
+/* --- Read access for the screener (screen.c) ---------------------------------------------- */
+
+/**
+ * The fixed part of a stored entry, read-only. It is exposed (rather than opaque) because the
+ * screener reads it for every candidate and a function call per field would cost more than the
+ * comparison. Pointers stay valid until the entry is replaced or deleted.
+ */
+typedef struct pf_wl_rec_s {
+        const char *entry_id;
+        const char *list;     /**< interned */
+        const char *category; /**< interned */
+        uint8_t severity;
+        uint8_t dob_prec; /**< 0 absent, 1 year, 2 year-month, 3 full */
+        uint8_t dob_month;
+        uint8_t dob_day;
+        uint16_t dob_year;
+        uint8_t name_count;
+        uint8_t doc_count;
+        char nationality[4]; /**< alpha-3 or "" */
+        bool dead;
+        int64_t valid_from;
+        int64_t valid_until;
+        const uint8_t *names; /**< name_count serialized names (pf_sname_view()) */
+        const uint8_t *docs;  /**< doc_count of [key_len][type] key: alpha-3 + number */
+} pf_wl_rec_t;
+
+/** @brief Calls @p fn for every live entry, in slot order. */
+void pf_watchlist_foreach(const pf_watchlist_t *wl,
+                          void (*fn)(void *opaque, const pf_wl_rec_t *rec), void *opaque);
+
+/** @brief The posting list of blocking key @p key; *ids = NULL, *count = 0 if none. */
+void pf_watchlist_postings(const pf_watchlist_t *wl, uint64_t key, const uint32_t **ids,
+                           size_t *count);
+
+/**
+ * @brief The entry and name index of name id @p name_id.
+ * @returns the entry, or NULL when the name was deleted.
+ */
+const pf_wl_rec_t *pf_watchlist_name_entry(const pf_watchlist_t *wl, uint32_t name_id,
+                                           unsigned *name_index);
+
+/**
+ * @brief Entries listing document @p key (alpha-3 country followed by the normalised number).
+ * @returns the number of entries found (at most @p max written to @p out).
+ */
+size_t pf_watchlist_doc_find(const pf_watchlist_t *wl, const char *key, size_t key_len,
+                             const pf_wl_rec_t **out, size_t max);
 
 #endif /* PF_WATCHLIST_H */
