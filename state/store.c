@@ -464,3 +464,92 @@ done:
         rocksdb_iter_destroy(iter);
         return perr;
 }
+
+/*
+ * Batches.
+ */
+
+struct pf_store_batch_s {
+        rocksdb_writebatch_t *wb;
+        size_t count;
+};
+
+pf_store_batch_t *pf_store_batch_new(void) {
+        pf_store_batch_t *batch = calloc(1, sizeof(*batch));
+        if (batch == NULL)
+                return NULL;
+        batch->wb = rocksdb_writebatch_create();
+        return batch;
+}
+
+void pf_store_batch_destroy(pf_store_batch_t *batch) {
+        if (batch == NULL)
+                return;
+        rocksdb_writebatch_destroy(batch->wb);
+        free(batch);
+}
+
+pf_err_t pf_store_batch_put(pf_store_batch_t *batch, const uint8_t *key, size_t keylen,
+                            const pf_hist_t *hist) {
+        uint8_t value[PF_HIST_ENCODED_MAX];
+        size_t value_len;
+
+        if (pf_store_check_key(key, keylen, NULL, 0) != PF_OK)
+                return PF_ERR_INVALID_VALUE;
+        value_len = pf_hist_encode(hist, value, sizeof(value));
+        if (value_len == 0)
+                return PF_ERR_INVALID_VALUE;
+        rocksdb_writebatch_put(batch->wb, (const char *)key, keylen, (const char *)value,
+                               value_len);
+        batch->count++;
+        return PF_OK;
+}
+
+pf_err_t pf_store_batch_put_raw(pf_store_batch_t *batch, const uint8_t *key, size_t keylen,
+                                const void *value, size_t value_len) {
+        pf_hist_t hist;
+
+        if (pf_store_check_key(key, keylen, NULL, 0) != PF_OK)
+                return PF_ERR_INVALID_VALUE;
+        if (value == NULL || value_len == 0) {
+                rocksdb_writebatch_delete(batch->wb, (const char *)key, keylen);
+        } else {
+                /* Changelog bytes are untrusted: only a valid encoding is stored. */
+                if (pf_hist_decode(value, value_len, &hist) != PF_OK)
+                        return PF_ERR_INVALID_VALUE;
+                rocksdb_writebatch_put(batch->wb, (const char *)key, keylen, (const char *)value,
+                                       value_len);
+        }
+        batch->count++;
+        return PF_OK;
+}
+
+pf_err_t pf_store_batch_meta(pf_store_batch_t *batch, const char *name, int64_t value) {
+        char key[PF_STORE_META_KEY_LEN];
+        uint8_t buf[8];
+        uint64_t u = (uint64_t)value;
+
+        if (pf_store_meta_key(name, key, NULL, 0) != PF_OK)
+                return PF_ERR_INVALID_VALUE;
+        for (int i = 0; i < 8; i++)
+                buf[i] = (uint8_t)(u >> (8 * i));
+        rocksdb_writebatch_put(batch->wb, key, sizeof(key), (const char *)buf, sizeof(buf));
+        batch->count++;
+        return PF_OK;
+}
+
+size_t pf_store_batch_count(const pf_store_batch_t *batch) {
+        return batch->count;
+}
+
+pf_err_t pf_store_batch_write(pf_store_t *store, pf_store_batch_t *batch, char *errstr,
+                              size_t errstr_size) {
+        char *err = NULL;
+
+        if (batch->count == 0)
+                return PF_OK;
+        rocksdb_write(store->db, store->write_options, batch->wb, &err);
+        rocksdb_writebatch_clear(batch->wb);
+        batch->count = 0;
+        return pf_store_rocksdb_fail(err, "store: batch write", errstr, errstr_size);
+}

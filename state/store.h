@@ -150,4 +150,34 @@ pf_err_t pf_store_foreach(pf_store_t *store,
                                     const pf_hist_t *hist),
                           void *opaque, char *errstr, size_t errstr_size);
 
+/**
+ * @brief A set of writes applied to one store atomically (a RocksDB WriteBatch).
+ *
+ * The worker stages a transaction's state changes and applies them only after the Kafka
+ * transaction commits, so the store never holds the effect of an aborted transaction; the batch
+ * also carries the changelog offset the store is then consistent with.
+ */
+typedef struct pf_store_batch_s pf_store_batch_t;
+
+pf_store_batch_t *pf_store_batch_new(void);
+void pf_store_batch_destroy(pf_store_batch_t *batch); /* NULL is a no-op */
+
+/** @brief Adds a history put. @returns PF_OK or PF_ERR_INVALID_VALUE (bad key or history). */
+pf_err_t pf_store_batch_put(pf_store_batch_t *batch, const uint8_t *key, size_t keylen,
+                            const pf_hist_t *hist);
+
+/** @brief Adds a raw put of an already encoded history (from a changelog); empty = delete. */
+pf_err_t pf_store_batch_put_raw(pf_store_batch_t *batch, const uint8_t *key, size_t keylen,
+                                const void *value, size_t value_len);
+
+/** @brief Adds a metadata put. */
+pf_err_t pf_store_batch_meta(pf_store_batch_t *batch, const char *name, int64_t value);
+
+/** @returns the number of operations in the batch. */
+size_t pf_store_batch_count(const pf_store_batch_t *batch);
+
+/** @brief Writes the batch atomically and clears it. */
+pf_err_t pf_store_batch_write(pf_store_t *store, pf_store_batch_t *batch, char *errstr,
+                              size_t errstr_size);
+
 #endif /* PF_STORE_H */

@@ -12,7 +12,13 @@
 
 #include "result.h"
 
-typedef enum { PF_CONF_STR, PF_CONF_INT, PF_CONF_DOUBLE, PF_CONF_BAND } pf_conf_type_t;
+typedef enum {
+        PF_CONF_STR,
+        PF_CONF_INT,
+        PF_CONF_DOUBLE,
+        PF_CONF_BAND,
+        PF_CONF_ENUM
+} pf_conf_type_t;
 
 typedef struct pf_conf_prop_s {
         const char *name;
@@ -22,6 +28,7 @@ typedef struct pf_conf_prop_s {
         unsigned scope;
         int secret;
         const char *desc;
+        const char *choices; /**< PF_CONF_ENUM: allowed values, comma-separated */
 } pf_conf_prop_t;
 
 #define RUN     PF_SCOPE_RUN
@@ -33,56 +40,67 @@ typedef struct pf_conf_prop_s {
 /* clang-format off */
 static const pf_conf_prop_t pf_conf_props[] = {
     {"brokers", PF_CONF_STR, "127.0.0.1:19092", 0, 0, KAFKA, 0,
-     "Kafka bootstrap servers (host:port[,host:port...])."},
+     "Kafka bootstrap servers (host:port[,host:port...]).", NULL},
     {"topic.prefix", PF_CONF_STR, "paxflow", 0, 0, KAFKA, 0,
      "Prefix of every topic name: <prefix>.events.api, .events.pnr, .by-traveller, .scored, "
-     ".alerts, .dlq, .watchlist, .rules."},
+     ".alerts, .dlq, .watchlist, .rules.", NULL},
     {"group.id", PF_CONF_STR, "paxflow", 0, 0, RUN, 0,
-     "Consumer group of the workers; workers of one deployment share it."},
+     "Consumer group of the workers; workers of one deployment share it.", NULL},
     {"state.dir", PF_CONF_STR, "./paxflow-state", 0, 0, RUN, 0,
-     "Directory of the per-partition RocksDB stores."},
+     "Directory of the per-partition RocksDB stores.", NULL},
     {"secret.file", PF_CONF_STR, "", 0, 0, RUN, 1,
      "File holding the pseudonymisation secret (16-64 bytes). Required: traveller keys are a keyed "
-     "hash with it."},
+     "hash with it.", NULL},
     {"alert.band", PF_CONF_BAND, "MEDIUM", 0, 0, RUN, 0,
-     "Results at or above this band also go to the alerts topic: NONE, LOW, MEDIUM, HIGH, CRITICAL."},
+     "Results at or above this band also go to the alerts topic: NONE, LOW, MEDIUM, HIGH, CRITICAL.", NULL},
+    {"processing.guarantee", PF_CONF_ENUM, "exactly_once_v2", 0, 0, RUN, 0,
+     "exactly_once_v2: each poll batch's outputs, state changelog and input offsets commit in one "
+     "Kafka transaction. at_least_once: outputs flushed before offsets commit (a crash may "
+     "duplicate, never lose).",
+     "exactly_once_v2,at_least_once"},
+    {"worker.id", PF_CONF_STR, "", 0, 0, RUN, 0,
+     "Stable id of this worker (default: the host name). It names the transactional id "
+     "<group.id>-<worker.id>, so a restarted worker fences its own unfinished transaction at once.", NULL},
+    {"fault.abort.every", PF_CONF_INT, "0", 0, 1000000, RUN, 0,
+     "Fault injection for tests: abort every Nth transaction after its outputs and changelog were "
+     "produced, as a failed commit would (0 = never).", NULL},
     {"commit.interval.ms", PF_CONF_INT, "100", 1, 600000, RUN, 0,
-     "How often processed offsets are committed (after the outputs are delivered)."},
+     "How often processed offsets are committed (after the outputs are delivered).", NULL},
     {"idle.exit.ms", PF_CONF_INT, "0", 0, 86400000, RUN, 0,
      "Exit cleanly once every assigned partition is consumed to its end and nothing arrived for this "
-     "long (0 = run until SIGINT/SIGTERM). For demos, tests and batch replays."},
+     "long (0 = run until SIGINT/SIGTERM). For demos, tests and batch replays.", NULL},
     {"history.retention.days", PF_CONF_INT, "400", 1, 1830, RUN, 0,
-     "Trips older than this (event time) drop out of a traveller's history."},
-    {"store.cache.mb", PF_CONF_INT, "64", 1, 65536, RUN, 0, "RocksDB block cache per store, MiB."},
+     "Trips older than this (event time) drop out of a traveller's history.", NULL},
+    {"store.cache.mb", PF_CONF_INT, "64", 1, 65536, RUN, 0, "RocksDB block cache per store, MiB.", NULL},
     {"max.message.bytes", PF_CONF_INT, "1048576", 1024, 16777216, RUN | CONSUME, 0,
-     "Larger input messages go to the dead-letter topic as TOO_LARGE."},
-    {"log.level", PF_CONF_STR, "info", 0, 0, KAFKA, 0, "debug, info, warn, error or off."},
+     "Larger input messages go to the dead-letter topic as TOO_LARGE.", NULL},
+    {"log.level", PF_CONF_STR, "info", 0, 0, KAFKA, 0, "debug, info, warn, error or off.", NULL},
     {"partitions", PF_CONF_INT, "6", 1, 10000, TOPICS, 0,
-     "Partitions of the event, repartition and output topics."},
-    {"replication.factor", PF_CONF_INT, "1", 1, 16, TOPICS, 0, "Replication factor of new topics."},
+     "Partitions of the event, repartition and output topics.", NULL},
+    {"replication.factor", PF_CONF_INT, "1", 1, 16, TOPICS, 0, "Replication factor of new topics.", NULL},
     {"seed", PF_CONF_INT, "42", 0, 9007199254740991.0, GEN, 0,
-     "Random seed: the same seed and settings give the same traffic, byte for byte."},
-    {"hours", PF_CONF_INT, "1", 1, 744, GEN, 0, "Length of the departure window in hours."},
-    {"flights.per.hour", PF_CONF_INT, "60", 1, 200, GEN, 0, "Departures per hour from the hub."},
-    {"pax.per.flight", PF_CONF_INT, "150", 1, 853, GEN, 0, "Mean passengers per flight."},
+     "Random seed: the same seed and settings give the same traffic, byte for byte.", NULL},
+    {"hours", PF_CONF_INT, "1", 1, 744, GEN, 0, "Length of the departure window in hours.", NULL},
+    {"flights.per.hour", PF_CONF_INT, "60", 1, 200, GEN, 0, "Departures per hour from the hub.", NULL},
+    {"pax.per.flight", PF_CONF_INT, "150", 1, 853, GEN, 0, "Mean passengers per flight.", NULL},
     {"history.days", PF_CONF_INT, "40", 0, 365, GEN, 0,
-     "Days before the window in which repeat travellers made earlier trips."},
+     "Days before the window in which repeat travellers made earlier trips.", NULL},
     {"repeat.share", PF_CONF_DOUBLE, "0.2", 0, 1, GEN, 0,
-     "Share of travellers with earlier trips."},
+     "Share of travellers with earlier trips.", NULL},
     {"frequent.travellers", PF_CONF_INT, "10", 0, 100000, GEN, 0,
-     "Planted travellers with frequent short trips (rule 13)."},
+     "Planted travellers with frequent short trips (rule 13).", NULL},
     {"bad.payloads", PF_CONF_INT, "14", 0, 100000, GEN, 0,
-     "Planted malformed payloads, cycling through every kind of bad input."},
+     "Planted malformed payloads, cycling through every kind of bad input.", NULL},
     {"v1.share", PF_CONF_DOUBLE, "0.1", 0, 1, GEN, 0,
-     "Share of events written with the older PassengerEvent schema version 1."},
+     "Share of events written with the older PassengerEvent schema version 1.", NULL},
     {"out", PF_CONF_STR, "", 0, 0, GEN, 0,
-     "Write the traffic to this file instead of to Kafka (paxflow event file)."},
+     "Write the traffic to this file instead of to Kafka (paxflow event file).", NULL},
     {"truth", PF_CONF_STR, "", 0, 0, GEN, 0,
-     "Write the ground truth of planted patterns to this file (JSON lines)."},
+     "Write the ground truth of planted patterns to this file (JSON lines).", NULL},
     {"topic", PF_CONF_STR, "", 0, 0, CONSUME, 0,
-     "Topic to read: a full name, or a role completed with the prefix (events.api, events.pnr, by-traveller, scored, alerts, dlq, watchlist, rules, changelog)."},
+     "Topic to read: a full name, or a role completed with the prefix (events.api, events.pnr, by-traveller, scored, alerts, dlq, watchlist, rules, changelog).", NULL},
     {"timeout.ms", PF_CONF_INT, "10000", 100, 3600000, CONSUME, 0,
-     "Give up waiting for the end of the topic after this long."},
+     "Give up waiting for the end of the topic after this long.", NULL},
 };
 /* clang-format on */
 
@@ -140,6 +158,19 @@ static pf_err_t conf_validate(const pf_conf_prop_t *prop, const char *value, cha
         switch (prop->type) {
         case PF_CONF_STR:
                 return PF_OK;
+        case PF_CONF_ENUM: {
+                size_t n = strlen(value);
+                for (const char *c = prop->choices; c && *c;) {
+                        const char *comma = strchr(c, ',');
+                        size_t len = comma ? (size_t)(comma - c) : strlen(c);
+                        if (len == n && strncmp(c, value, n) == 0)
+                                return PF_OK;
+                        c = comma ? comma + 1 : c + len;
+                }
+                snprintf(errstr, errstr_size, "%s: invalid value \"%s\": allowed are %s",
+                         prop->name, value, prop->choices);
+                return PF_ERR_CONFIG;
+        }
         case PF_CONF_BAND: {
                 pf_band_t band;
                 if (pf_band_parse(value, &band) == 0)
@@ -427,6 +458,8 @@ void pf_conf_usage(FILE *fp, unsigned scope) {
                 else if (p->type == PF_CONF_DOUBLE)
                         fprintf(fp, "  %-26s default %s, range %g..%g\n", "", p->dflt, p->min,
                                 p->max);
+                else if (p->type == PF_CONF_ENUM)
+                        fprintf(fp, "  %-26s default %s, one of %s\n", "", p->dflt, p->choices);
                 else
                         fprintf(fp, "  %-26s default \"%s\"\n", "", p->dflt);
         }

@@ -192,6 +192,64 @@ static int gen_producer_new(const pf_conf_t *conf, pf_gen_out_t *out, char *errs
         return 0;
 }
 
+/**
+ * @returns the sum of the high watermarks of both event topics, waiting (up to 30 s) until every
+ *          partition has a leader, or -1. Produced counts are checked against its change.
+ */
+static int64_t gen_watermarks(pf_gen_out_t *out) {
+        int64_t total = 0;
+        for (int t = 0; t < 2; t++) {
+                const rd_kafka_metadata_t *md = NULL;
+                int ready = 0;
+                for (int tries = 0; !ready && tries < 60; tries++) {
+                        if (md)
+                                rd_kafka_metadata_destroy(md);
+                        md = NULL;
+                        if (rd_kafka_metadata(out->rk, 0, out->topics[t], &md, 5000) ||
+                            md->topic_cnt != 1 || md->topics[0].err) {
+                                rd_kafka_poll(out->rk, 500);
+                                continue;
+                        }
+                        ready = md->topics[0].partition_cnt > 0;
+                        for (int i = 0; i < md->topics[0].partition_cnt; i++)
+                                if (md->topics[0].partitions[i].leader < 0)
+                                        ready = 0;
+                        if (!ready)
+                                rd_kafka_poll(out->rk, 500);
+                }
+                if (!ready) {
+                        pf_log_error("gen", "%s: no metadata with a leader for every partition",
+                                     rd_kafka_topic_name(out->topics[t]));
+                        if (md)
+                                rd_kafka_metadata_destroy(md);
+                        return -1;
+                }
+                for (int i = 0; i < md->topics[0].partition_cnt; i++) {
+                        int64_t lo, hi;
+                        /* A new topic's partitions answer "not leader" for a moment after the
+                         * metadata names a leader; producing then has been seen to lose the
+                         * first batch, so wait until each one really serves requests. */
+                        rd_kafka_resp_err_t err;
+                        int tries = 0;
+                        while ((err = rd_kafka_query_watermark_offsets(
+                                        out->rk, md->topics[0].topic,
+                                        md->topics[0].partitions[i].id, &lo, &hi, 10000)) &&
+                               ++tries < 60)
+                                rd_kafka_poll(out->rk, 500);
+                        if (err) {
+                                pf_log_error(
+                                        "gen", "watermarks of %s [%d]: %s", md->topics[0].topic,
+                                        (int)md->topics[0].partitions[i].id, rd_kafka_err2str(err));
+                                rd_kafka_metadata_destroy(md);
+                                return -1;
+                        }
+                        total += hi;
+                }
+                rd_kafka_metadata_destroy(md);
+        }
+        return total;
+}
+
 /** Flushes and destroys the producer. @returns 0 when every message was delivered. */
 static int gen_producer_close(pf_gen_out_t *out) {
         int rc = 0;
@@ -247,11 +305,32 @@ int pf_gen_cli_run(const pf_conf_t *conf) {
                 snprintf(errstr, sizeof(errstr), "%s: %s", truth, strerror(errno));
                 goto done;
         }
+        int64_t before = 0;
+        if (out.rk && (before = gen_watermarks(&out)) < 0) {
+                snprintf(errstr, sizeof(errstr),
+                         "event topics not ready (missing, or partitions without a leader): run "
+                         "paxflow topics create first");
+                goto done;
+        }
         pf_gen_sink_t sink = {&out, gen_on_event, gen_on_bad, gen_on_truth};
         struct timespec t0, t1;
         clock_gettime(CLOCK_MONOTONIC, &t0);
         if (pf_gen_run(&gconf, &sink, &stats, errstr, sizeof(errstr)))
                 goto done;
+        if (out.rk) {
+                /* Trust but verify: the broker must now hold every message it acknowledged. */
+                if (rd_kafka_flush(out.rk, 120 * 1000) == 0 && !out.failures) {
+                        int64_t after = gen_watermarks(&out);
+                        int64_t sent = (int64_t)(stats.events + stats.bad);
+                        if (after - before != sent) {
+                                snprintf(errstr, sizeof(errstr),
+                                         "the event topics grew by %lld messages, %lld were "
+                                         "acknowledged: messages were lost or added",
+                                         (long long)(after - before), (long long)sent);
+                                goto done;
+                        }
+                }
+        }
         if (gen_producer_close(&out))
                 goto done;
         if (out.file && pf_evfile_close(out.file)) {

@@ -11,14 +11,26 @@
 #include "normalize.h"
 
 #define PF_PIPELINE_MAX_PARTITIONS 4096
+#define PF_OVERLAY_SLOTS           (PF_PIPELINE_OVERLAY_MAX * 2) /* power of two, load <= 0.5 */
+#define PF_CHANGELOG_META          "changelog.next"
+
+/** A traveller history changed in the current transaction. */
+typedef struct pf_overlay_entry_s {
+        uint8_t key[PF_KEY_BYTES];
+        int32_t partition;
+        pf_hist_t hist;
+} pf_overlay_entry_t;
 
 struct pf_pipeline_s {
         pf_pipeline_conf_t conf;
         pf_codec_t *codec;
         pf_norm_t *norm;
         pf_store_t *stores[PF_PIPELINE_MAX_PARTITIONS];
+        pf_store_batch_t *batches[PF_PIPELINE_MAX_PARTITIONS]; /* lazily made */
+        pf_overlay_entry_t *overlay;                           /* [PF_PIPELINE_OVERLAY_MAX] */
+        int32_t *slots;                                        /* [PF_OVERLAY_SLOTS], -1 free */
+        size_t dirty;
         pf_event_t ev; /* ~2 KiB: kept here, not on the stack, and reused */
-        pf_hist_t hist;
         pf_result_t res;
 };
 
@@ -44,6 +56,13 @@ pf_pipeline_t *pf_pipeline_new(const pf_pipeline_conf_t *conf, char *errstr, siz
         pipe->norm = pf_norm_new(errstr, errstr_size);
         if (!pipe->norm)
                 goto err;
+        pipe->overlay = malloc(sizeof(*pipe->overlay) * PF_PIPELINE_OVERLAY_MAX);
+        pipe->slots = malloc(sizeof(*pipe->slots) * PF_OVERLAY_SLOTS);
+        if (!pipe->overlay || !pipe->slots) {
+                snprintf(errstr, errstr_size, "out of memory");
+                goto err;
+        }
+        memset(pipe->slots, 0xff, sizeof(*pipe->slots) * PF_OVERLAY_SLOTS);
         return pipe;
 err:
         pf_pipeline_destroy(pipe);
@@ -53,8 +72,12 @@ err:
 void pf_pipeline_destroy(pf_pipeline_t *pipe) {
         if (!pipe)
                 return;
-        for (int i = 0; i < PF_PIPELINE_MAX_PARTITIONS; i++)
+        for (int i = 0; i < PF_PIPELINE_MAX_PARTITIONS; i++) {
                 pf_store_destroy(pipe->stores[i]);
+                pf_store_batch_destroy(pipe->batches[i]);
+        }
+        free(pipe->overlay);
+        free(pipe->slots);
         pf_norm_destroy(pipe->norm);
         pf_codec_destroy(pipe->codec);
         free(pipe);
@@ -146,12 +169,62 @@ static void pipeline_result_init(const pf_pipeline_t *pipe, const pf_event_t *ev
         res->processing_time = now_ms;
 }
 
+/** @returns the overlay slot of (partition, key): its entry index, or where it would go. */
+static size_t pipeline_slot(const pf_pipeline_t *pipe, int32_t partition, const uint8_t *key) {
+        uint64_t h;
+        memcpy(&h, key, sizeof(h)); /* the key is already a keyed hash */
+        h ^= (uint64_t)(uint32_t)partition * 0x9e3779b97f4a7c15ULL;
+        size_t slot = (size_t)h & (PF_OVERLAY_SLOTS - 1);
+        for (;;) {
+                int32_t idx = pipe->slots[slot];
+                if (idx < 0)
+                        return slot;
+                const pf_overlay_entry_t *e = &pipe->overlay[idx];
+                if (e->partition == partition && memcmp(e->key, key, PF_KEY_BYTES) == 0)
+                        return slot;
+                slot = (slot + 1) & (PF_OVERLAY_SLOTS - 1);
+        }
+}
+
+/**
+ * @returns the traveller's history for this transaction: from the overlay, else read from the
+ *          partition's store into a new overlay entry. NULL with *err on a store failure or a
+ *          full overlay (the caller must commit first).
+ */
+static pf_hist_t *pipeline_hist_get(pf_pipeline_t *pipe, int32_t partition, const uint8_t *key,
+                                    char *errstr, size_t errstr_size, pf_err_t *err) {
+        size_t slot = pipeline_slot(pipe, partition, key);
+        if (pipe->slots[slot] >= 0)
+                return &pipe->overlay[pipe->slots[slot]].hist;
+        if (pipe->dirty >= PF_PIPELINE_OVERLAY_MAX) {
+                snprintf(errstr, errstr_size, "state overlay full: commit before continuing");
+                *err = PF_ERR_INTERNAL;
+                return NULL;
+        }
+        pf_store_t *store = pipeline_store_get(pipe, partition, errstr, errstr_size);
+        if (!store) {
+                *err = PF_ERR_STATE;
+                return NULL;
+        }
+        pf_overlay_entry_t *e = &pipe->overlay[pipe->dirty];
+        int found;
+        *err = pf_store_get(store, key, PF_KEY_BYTES, &e->hist, &found, errstr, errstr_size);
+        if (*err == PF_ERR_STATE)
+                return NULL;
+        if (*err) /* a corrupt history must not stop the traveller's screening: start afresh */
+                pf_hist_init(&e->hist);
+        memcpy(e->key, key, PF_KEY_BYTES);
+        e->partition = partition;
+        pipe->slots[slot] = (int32_t)pipe->dirty++;
+        *err = PF_OK;
+        return &e->hist;
+}
+
 pf_err_t pf_stage2_process(pf_pipeline_t *pipe, int32_t partition, const void *key, size_t key_len,
                            const void *value, size_t len, int64_t now_ms, const uint8_t **out,
                            size_t *out_len, pf_band_t *band, char *errstr, size_t errstr_size) {
         uint8_t raw[PF_KEY_BYTES];
         pf_trip_t trip;
-        int found;
         if (pipeline_key_parse(key, key_len, raw)) {
                 snprintf(errstr, errstr_size,
                          "message key is not a 32-hex-character traveller key");
@@ -161,18 +234,11 @@ pf_err_t pf_stage2_process(pf_pipeline_t *pipe, int32_t partition, const void *k
                 pf_codec_decode_event(pipe->codec, value, len, &pipe->ev, errstr, errstr_size);
         if (err)
                 return err;
-        pf_store_t *store = pipeline_store_get(pipe, partition, errstr, errstr_size);
-        if (!store)
-                return PF_ERR_STATE;
-        err = pf_store_get(store, raw, sizeof(raw), &pipe->hist, &found, errstr, errstr_size);
-        if (err == PF_ERR_STATE)
+        pf_hist_t *hist = pipeline_hist_get(pipe, partition, raw, errstr, errstr_size, &err);
+        if (!hist)
                 return err;
-        if (err) {
-                /* A corrupt history must not stop the traveller's screening: start afresh. */
-                pf_hist_init(&pipe->hist);
-        }
         pipeline_trip_from_event(&pipe->ev, &trip);
-        pf_hist_add_trip(&pipe->hist, &trip, pipe->conf.retention_ms);
+        pf_hist_add_trip(hist, &trip, pipe->conf.retention_ms);
         if (pipe->ev.has_document) {
                 char doc[PF_DOCNUM_MAX + 8];
                 size_t n = 0;
@@ -180,16 +246,13 @@ pf_err_t pf_stage2_process(pf_pipeline_t *pipe, int32_t partition, const void *k
                                    sizeof(doc) - 5, &n) == PF_OK) {
                         n += (size_t)snprintf(doc + n, sizeof(doc) - n, "|%s",
                                               pipe->ev.document.issuing_country);
-                        pf_hist_add_doc(&pipe->hist, pf_key_digest(pipe->conf.key, "doc", doc, n));
+                        pf_hist_add_doc(hist, pf_key_digest(pipe->conf.key, "doc", doc, n));
                 }
         }
-        err = pf_store_put(store, raw, sizeof(raw), &pipe->hist, errstr, errstr_size);
-        if (err)
-                return err;
 
         pf_result_t *res = &pipe->res;
         pipeline_result_init(pipe, &pipe->ev, raw, now_ms, res);
-        pf_rules_eval(&pipe->conf.rules, &pipe->ev, &pipe->hist, res);
+        pf_rules_eval(&pipe->conf.rules, &pipe->ev, hist, res);
         pf_score_apply(&pipe->conf.bands, res);
         *band = res->band;
         err = pf_codec_encode_result(pipe->codec, res, out, out_len);
@@ -214,4 +277,107 @@ pf_store_t *pf_pipeline_store(pf_pipeline_t *pipe, int32_t partition) {
         if (partition < 0 || partition >= PF_PIPELINE_MAX_PARTITIONS)
                 return NULL;
         return pipe->stores[partition];
+}
+
+size_t pf_pipeline_dirty(const pf_pipeline_t *pipe) {
+        return pipe->dirty;
+}
+
+pf_err_t pf_pipeline_changelog(pf_pipeline_t *pipe, pf_changelog_emit_fn *emit, void *opaque) {
+        uint8_t buf[PF_HIST_ENCODED_MAX];
+        for (size_t i = 0; i < pipe->dirty; i++) {
+                const pf_overlay_entry_t *e = &pipe->overlay[i];
+                size_t len = pf_hist_encode(&e->hist, buf, sizeof(buf));
+                if (len == 0)
+                        return PF_ERR_INTERNAL;
+                if (emit(opaque, e->partition, e->key, PF_KEY_BYTES, buf, len))
+                        return PF_ERR_KAFKA;
+        }
+        return PF_OK;
+}
+
+static pf_store_batch_t *pipeline_batch(pf_pipeline_t *pipe, int32_t partition) {
+        if (!pipe->batches[partition])
+                pipe->batches[partition] = pf_store_batch_new();
+        return pipe->batches[partition];
+}
+
+void pf_pipeline_discard(pf_pipeline_t *pipe) {
+        memset(pipe->slots, 0xff, sizeof(*pipe->slots) * PF_OVERLAY_SLOTS);
+        pipe->dirty = 0;
+}
+
+pf_err_t pf_pipeline_apply(pf_pipeline_t *pipe, const int64_t *changelog_next, size_t count,
+                           char *errstr, size_t errstr_size) {
+        pf_err_t err = PF_OK;
+        for (size_t i = 0; i < pipe->dirty; i++) {
+                const pf_overlay_entry_t *e = &pipe->overlay[i];
+                pf_store_batch_t *batch = pipeline_batch(pipe, e->partition);
+                if (!batch || pf_store_batch_put(batch, e->key, PF_KEY_BYTES, &e->hist)) {
+                        snprintf(errstr, errstr_size, "cannot stage a history for partition %d",
+                                 (int)e->partition);
+                        err = PF_ERR_STATE;
+                        goto done;
+                }
+        }
+        for (int32_t p = 0; p < PF_PIPELINE_MAX_PARTITIONS; p++) {
+                if (!pipe->batches[p] || !pipe->stores[p])
+                        continue;
+                if (changelog_next && (size_t)p < count && changelog_next[p] >= 0 &&
+                    pf_store_batch_count(pipe->batches[p]) > 0)
+                        pf_store_batch_meta(pipe->batches[p], PF_CHANGELOG_META, changelog_next[p]);
+                err = pf_store_batch_write(pipe->stores[p], pipe->batches[p], errstr, errstr_size);
+                if (err)
+                        goto done;
+        }
+done:
+        pf_pipeline_discard(pipe);
+        return err;
+}
+
+pf_err_t pf_pipeline_restore_begin(pf_pipeline_t *pipe, int32_t partition, int64_t *from_offset,
+                                   char *errstr, size_t errstr_size) {
+        int found;
+        pf_store_t *store = pipeline_store_get(pipe, partition, errstr, errstr_size);
+        if (!store)
+                return PF_ERR_STATE;
+        pf_err_t err = pf_store_meta_get(store, PF_CHANGELOG_META, from_offset, &found, errstr,
+                                         errstr_size);
+        if (err)
+                return err;
+        if (!found)
+                *from_offset = -2; /* RD_KAFKA_OFFSET_BEGINNING */
+        return PF_OK;
+}
+
+pf_err_t pf_pipeline_restore_record(pf_pipeline_t *pipe, int32_t partition, const void *key,
+                                    size_t key_len, const void *value, size_t value_len,
+                                    char *errstr, size_t errstr_size) {
+        if (partition < 0 || partition >= PF_PIPELINE_MAX_PARTITIONS || !pipe->stores[partition]) {
+                snprintf(errstr, errstr_size, "restore of partition %d not begun", (int)partition);
+                return PF_ERR_INTERNAL;
+        }
+        pf_store_batch_t *batch = pipeline_batch(pipe, partition);
+        if (!batch)
+                return PF_ERR_NOMEM;
+        if (pf_store_batch_put_raw(batch, key, key_len, value, value_len)) {
+                snprintf(errstr, errstr_size,
+                         "changelog record of partition %d is not a valid "
+                         "history; skipped",
+                         (int)partition);
+                return PF_ERR_INVALID_VALUE;
+        }
+        return PF_OK;
+}
+
+pf_err_t pf_pipeline_restore_flush(pf_pipeline_t *pipe, int32_t partition, int64_t next_offset,
+                                   char *errstr, size_t errstr_size) {
+        if (partition < 0 || partition >= PF_PIPELINE_MAX_PARTITIONS || !pipe->stores[partition])
+                return PF_ERR_INTERNAL;
+        pf_store_batch_t *batch = pipeline_batch(pipe, partition);
+        if (!batch)
+                return PF_ERR_NOMEM;
+        if (next_offset >= 0)
+                pf_store_batch_meta(batch, PF_CHANGELOG_META, next_offset);
+        return pf_store_batch_write(pipe->stores[partition], batch, errstr, errstr_size);
 }

@@ -69,4 +69,49 @@ void pf_pipeline_release(pf_pipeline_t *pipe, int32_t partition);
 /** @returns the store of @p partition if open, else NULL (for stats). */
 pf_store_t *pf_pipeline_store(pf_pipeline_t *pipe, int32_t partition);
 
+/* ---- Transactions of state: stage 2 writes go to an overlay, applied after commit. ---- */
+
+/** Most distinct travellers one transaction may change before the worker must commit. */
+#define PF_PIPELINE_OVERLAY_MAX 8192
+
+/** @returns the number of traveller histories changed since the last apply/discard. */
+size_t pf_pipeline_dirty(const pf_pipeline_t *pipe);
+
+/** Emits one changelog record: key = the 16-byte traveller key, value = the encoded history. */
+typedef int(pf_changelog_emit_fn)(void *opaque, int32_t partition, const uint8_t *key,
+                                  size_t key_len, const uint8_t *value, size_t value_len);
+
+/**
+ * @brief Emits the changed histories to the changelog (inside the caller's transaction).
+ * @returns PF_OK, or PF_ERR_KAFKA when @p emit failed.
+ */
+pf_err_t pf_pipeline_changelog(pf_pipeline_t *pipe, pf_changelog_emit_fn *emit, void *opaque);
+
+/**
+ * @brief After a successful commit: writes the changed histories to their stores, each store's
+ *        batch with the changelog offset it is now consistent with (@p changelog_next[partition],
+ *        or no offset where it is negative or @p changelog_next is NULL), then clears the overlay.
+ */
+pf_err_t pf_pipeline_apply(pf_pipeline_t *pipe, const int64_t *changelog_next, size_t count,
+                           char *errstr, size_t errstr_size);
+
+/** @brief After an abort: forgets every change since the last apply. */
+void pf_pipeline_discard(pf_pipeline_t *pipe);
+
+/**
+ * @brief Opens the store of @p partition for a restore and returns the changelog offset to
+ *        restore from: the one stored with its last applied batch, or -2 (the beginning).
+ */
+pf_err_t pf_pipeline_restore_begin(pf_pipeline_t *pipe, int32_t partition, int64_t *from_offset,
+                                   char *errstr, size_t errstr_size);
+
+/** @brief Applies one changelog record (a null/empty value deletes) to the partition's store. */
+pf_err_t pf_pipeline_restore_record(pf_pipeline_t *pipe, int32_t partition, const void *key,
+                                    size_t key_len, const void *value, size_t value_len,
+                                    char *errstr, size_t errstr_size);
+
+/** @brief Finishes (or checkpoints) a restore: flushes pending records with @p next_offset. */
+pf_err_t pf_pipeline_restore_flush(pf_pipeline_t *pipe, int32_t partition, int64_t next_offset,
+                                   char *errstr, size_t errstr_size);
+
 #endif /* PF_PIPELINE_H */

@@ -3,9 +3,21 @@
  * @brief The consume-transform-produce loop of `paxflow run`.
  *
  * One consumer in the group reads the event topics (stage 1) and the repartition topic (stage 2);
- * one producer writes every output. Delivery is at-least-once and loses nothing: an input offset is
- * stored only after its outputs were handed to the producer, and offsets are committed only after
- * the producer has flushed every output. A crash therefore re-processes, never skips.
+ * one producer writes every output.
+ *
+ * exactly_once_v2 (default): everything between two commits -- stage 1 and 2 outputs, dead
+ * letters, the state changelog and the consumed offsets -- is one Kafka transaction (KIP-447: the
+ * offsets go with the consumer-group metadata). Stage 2's state changes wait in the pipeline's
+ * overlay and reach RocksDB only after the commit succeeds, with the changelog offset they match;
+ * an abort rewinds the consumer to its committed offsets and drops the overlay.
+ *
+ * at_least_once: outputs are flushed before offsets are committed; a crash re-processes.
+ *
+ * Rebalancing: the eager protocol with static membership optional (see README "Rebalancing" for
+ * why not cooperative-sticky with librdkafka 2.0.2). A newly assigned repartition partition is
+ * paused while a separate, group-less consumer restores its store from the changelog, from the
+ * offset stored with the store's last batch; the group consumer keeps polling all the while, so a
+ * restore can never exceed max.poll.interval.ms.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "worker.h"
@@ -16,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "kafka.h"
 #include "log.h"
@@ -28,20 +41,42 @@ static void worker_on_signal(int sig) {
         pf_worker_stop_flag = 1;
 }
 
+#define PF_WORKER_MAX_PARTITIONS 4096
+#define PF_RESTORE_CHECKPOINT    20000 /* records between restore checkpoints */
+
+/** Restore state of one repartition partition. */
+typedef struct pf_restore_part_s {
+        int active;
+        uint64_t records;
+        int64_t next_offset; /* after the last applied record, -1 if none */
+        double t0;
+} pf_restore_part_t;
+
 typedef struct pf_worker_s {
         const pf_conf_t *conf;
         pf_worker_stats_t *stats;
+        pf_worker_stats_t pending; /* counts of the open transaction */
         rd_kafka_t *consumer;
         rd_kafka_t *producer;
+        rd_kafka_t *restorer;
         rd_kafka_topic_t *out[PF_TOPIC__COUNT];
         char names[PF_TOPIC__COUNT][256];
         pf_pipeline_t *pipe;
         pf_key_t *key;
         pf_schemas_t *schemas;
         pf_band_t alert_band;
-        uint64_t stored_since_commit;
+        int eos;
+        int64_t fault_abort_every;
+        uint64_t txns;
+        uint64_t since_commit; /* input messages handled since the last commit */
         uint64_t delivery_failures;
         int fatal;
+        int64_t changelog_next[PF_WORKER_MAX_PARTITIONS];
+        pf_restore_part_t restore[PF_WORKER_MAX_PARTITIONS];
+        int restoring;
+        int assigned; /* assigned partitions, all topics */
+        int at_eof;   /* of them, how many are at their end */
+        uint8_t eof[3][PF_WORKER_MAX_PARTITIONS];
 } pf_worker_t;
 
 static int64_t worker_now_ms(void) {
@@ -56,22 +91,44 @@ static double worker_mono_s(void) {
         return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+static void stats_add(pf_worker_stats_t *to, const pf_worker_stats_t *from) {
+        to->events_in += from->events_in;
+        to->events_api += from->events_api;
+        to->events_pnr += from->events_pnr;
+        to->repartitioned += from->repartitioned;
+        to->stage2_in += from->stage2_in;
+        to->results_out += from->results_out;
+        to->alerts += from->alerts;
+        to->dead_letters += from->dead_letters;
+        for (int b = 0; b < PF_BAND__COUNT; b++) {
+                to->results_by_band[b] += from->results_by_band[b];
+                to->alerts_by_band[b] += from->alerts_by_band[b];
+        }
+        for (int e = 0; e < PF_ERR__COUNT; e++)
+                to->dlq_by_code[e] += from->dlq_by_code[e];
+}
+
 /** Delivery reports: a failed output must stop offsets from being committed. */
 static void worker_dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opaque) {
         (void)rk;
         pf_worker_t *w = opaque;
-        if (!msg->err)
+        if (msg->err) {
+                w->delivery_failures++;
+                pf_log_error("worker", "delivery to %s failed: %s", rd_kafka_topic_name(msg->rkt),
+                             rd_kafka_err2str(msg->err));
                 return;
-        w->delivery_failures++;
-        pf_log_error("worker", "delivery to %s failed: %s", rd_kafka_topic_name(msg->rkt),
-                     rd_kafka_err2str(msg->err));
+        }
+        if (msg->rkt == w->out[PF_TOPIC_CHANGELOG] && msg->partition >= 0 &&
+            msg->partition < PF_WORKER_MAX_PARTITIONS &&
+            msg->offset + 1 > w->changelog_next[msg->partition])
+                w->changelog_next[msg->partition] = msg->offset + 1;
 }
 
 /** Produces with back-pressure: waits for queue room rather than dropping. */
-static int worker_produce(pf_worker_t *w, pf_topic_t topic, const void *key, size_t key_len,
-                          const void *value, size_t len) {
+static int worker_produce(pf_worker_t *w, pf_topic_t topic, int32_t partition, const void *key,
+                          size_t key_len, const void *value, size_t len) {
         for (;;) {
-                if (rd_kafka_produce(w->out[topic], RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY,
+                if (rd_kafka_produce(w->out[topic], partition, RD_KAFKA_MSG_F_COPY,
                                      (void *)(uintptr_t)value, len, key, key_len, NULL) == 0)
                         return 0;
                 rd_kafka_resp_err_t err = rd_kafka_last_error();
@@ -107,27 +164,29 @@ static int worker_dead_letter(pf_worker_t *w, const rd_kafka_message_t *msg, pf_
                              (int)dl.partition, (long long)dl.offset);
                 return -1;
         }
-        w->stats->dead_letters++;
-        w->stats->dlq_by_code[code < PF_ERR__COUNT ? code : PF_ERR_INTERNAL]++;
+        w->pending.dead_letters++;
+        w->pending.dlq_by_code[code < PF_ERR__COUNT ? code : PF_ERR_INTERNAL]++;
         pf_log_warn("worker", "dead letter: %s [%d] @%lld %s: %s", dl.topic, (int)dl.partition,
                     (long long)dl.offset, pf_err_name(code), reason);
-        return worker_produce(w, PF_TOPIC_DLQ, msg->key, msg->key_len, out, out_len);
+        return worker_produce(w, PF_TOPIC_DLQ, RD_KAFKA_PARTITION_UA, msg->key, msg->key_len, out,
+                              out_len);
 }
 
 static int worker_stage1(pf_worker_t *w, const rd_kafka_message_t *msg) {
         char key_hex[PF_KEY_HEX_SIZE], errstr[512];
-        w->stats->events_in++;
-        if (strcmp(rd_kafka_topic_name(msg->rkt), w->names[PF_TOPIC_EVENTS_API]) == 0)
-                w->stats->events_api++;
+        w->pending.events_in++;
+        if (msg->rkt == w->out[PF_TOPIC_EVENTS_API] ||
+            strcmp(rd_kafka_topic_name(msg->rkt), w->names[PF_TOPIC_EVENTS_API]) == 0)
+                w->pending.events_api++;
         else
-                w->stats->events_pnr++;
+                w->pending.events_pnr++;
         pf_err_t err =
                 pf_stage1_process(w->pipe, msg->payload, msg->len, key_hex, errstr, sizeof(errstr));
         if (err)
                 return worker_dead_letter(w, msg, err, errstr, "stage1");
-        w->stats->repartitioned++;
-        return worker_produce(w, PF_TOPIC_BY_TRAVELLER, key_hex, PF_KEY_BYTES * 2, msg->payload,
-                              msg->len);
+        w->pending.repartitioned++;
+        return worker_produce(w, PF_TOPIC_BY_TRAVELLER, RD_KAFKA_PARTITION_UA, key_hex,
+                              PF_KEY_BYTES * 2, msg->payload, msg->len);
 }
 
 static int worker_stage2(pf_worker_t *w, const rd_kafka_message_t *msg) {
@@ -135,37 +194,191 @@ static int worker_stage2(pf_worker_t *w, const rd_kafka_message_t *msg) {
         const uint8_t *out;
         size_t out_len;
         pf_band_t band;
-        w->stats->stage2_in++;
+        w->pending.stage2_in++;
         pf_err_t err = pf_stage2_process(w->pipe, msg->partition, msg->key, msg->key_len,
                                          msg->payload, msg->len, worker_now_ms(), &out, &out_len,
                                          &band, errstr, sizeof(errstr));
-        if (err == PF_ERR_STATE) {
+        if (err == PF_ERR_STATE || err == PF_ERR_INTERNAL) {
                 /* Not the message's fault: stop before committing, so nothing is lost. */
-                pf_log_error("worker", "state store failed on partition %d: %s",
-                             (int)msg->partition, errstr);
+                pf_log_error("worker", "state of partition %d: %s", (int)msg->partition, errstr);
                 return -1;
         }
         if (err)
                 return worker_dead_letter(w, msg, err, errstr, "stage2");
-        if (worker_produce(w, PF_TOPIC_SCORED, msg->key, msg->key_len, out, out_len))
+        if (worker_produce(w, PF_TOPIC_SCORED, RD_KAFKA_PARTITION_UA, msg->key, msg->key_len, out,
+                           out_len))
                 return -1;
-        w->stats->results_out++;
-        w->stats->results_by_band[band]++;
+        w->pending.results_out++;
+        w->pending.results_by_band[band]++;
         if (band >= w->alert_band && band != PF_BAND_NONE) {
-                w->stats->alerts++;
-                w->stats->alerts_by_band[band]++;
-                return worker_produce(w, PF_TOPIC_ALERTS, msg->key, msg->key_len, out, out_len);
+                w->pending.alerts++;
+                w->pending.alerts_by_band[band]++;
+                return worker_produce(w, PF_TOPIC_ALERTS, RD_KAFKA_PARTITION_UA, msg->key,
+                                      msg->key_len, out, out_len);
         }
         return 0;
 }
 
-/**
- * Flushes every output, then commits the stored offsets. Offsets are never committed past an
- * output that was not delivered. @returns 0 or -1 (fatal).
- */
-static int worker_commit(pf_worker_t *w) {
-        if (!w->stored_since_commit)
+static int worker_emit_changelog(void *opaque, int32_t partition, const uint8_t *key,
+                                 size_t key_len, const uint8_t *value, size_t value_len) {
+        pf_worker_t *w = opaque;
+        return worker_produce(w, PF_TOPIC_CHANGELOG, partition, key, key_len, value, value_len);
+}
+
+/** @returns the topic index (0 api, 1 pnr, 2 by-traveller) of an input topic name, or -1. */
+static int worker_input_index(const pf_worker_t *w, const char *topic) {
+        if (strcmp(topic, w->names[PF_TOPIC_BY_TRAVELLER]) == 0)
+                return 2;
+        if (strcmp(topic, w->names[PF_TOPIC_EVENTS_API]) == 0)
                 return 0;
+        if (strcmp(topic, w->names[PF_TOPIC_EVENTS_PNR]) == 0)
+                return 1;
+        return -1;
+}
+
+/** Seeks every assigned partition back to its committed offset (after an abort). */
+static int worker_rewind(pf_worker_t *w) {
+        rd_kafka_topic_partition_list_t *parts = NULL;
+        if (rd_kafka_assignment(w->consumer, &parts))
+                return -1;
+        rd_kafka_resp_err_t err = rd_kafka_committed(w->consumer, parts, 30 * 1000);
+        if (!err) {
+                for (int i = 0; i < parts->cnt; i++)
+                        if (parts->elems[i].offset < 0)
+                                parts->elems[i].offset = RD_KAFKA_OFFSET_BEGINNING;
+                rd_kafka_error_t *error = rd_kafka_seek_partitions(w->consumer, parts, 30 * 1000);
+                if (error) {
+                        pf_log_error("worker", "rewind: %s", rd_kafka_error_string(error));
+                        rd_kafka_error_destroy(error);
+                        err = RD_KAFKA_RESP_ERR__FAIL;
+                }
+        }
+        rd_kafka_topic_partition_list_destroy(parts);
+        memset(w->eof, 0, sizeof(w->eof));
+        w->at_eof = 0;
+        return err ? -1 : 0;
+}
+
+/** State and counters after a successful commit. */
+static int worker_committed(pf_worker_t *w) {
+        char errstr[512];
+        if (pf_pipeline_apply(w->pipe, w->changelog_next, PF_WORKER_MAX_PARTITIONS, errstr,
+                              sizeof(errstr))) {
+                pf_log_error("worker", "applying committed state: %s", errstr);
+                return -1;
+        }
+        stats_add(w->stats, &w->pending);
+        memset(&w->pending, 0, sizeof(w->pending));
+        w->since_commit = 0;
+        w->stats->commits++;
+        return 0;
+}
+
+/**
+ * Runs one transactional call, retrying what is retriable. @returns 0 on success, 1 when the
+ * transaction must be aborted, -1 on a fatal error (fenced included).
+ */
+static int worker_txn_result(rd_kafka_error_t *error, const char *what) {
+        if (!error)
+                return 0;
+        int rc = rd_kafka_error_txn_requires_abort(error) ? 1 : -1;
+        pf_log(rc > 0 ? PF_LOG_WARN : PF_LOG_ERROR, "worker", "%s: %s%s", what,
+               rd_kafka_error_string(error), rc > 0 ? " (aborting the transaction)" : " (fatal)");
+        rd_kafka_error_destroy(error);
+        return rc;
+}
+
+/** Aborts the open transaction and brings consumer positions and state back in line. */
+static int worker_abort(pf_worker_t *w) {
+        rd_kafka_error_t *error;
+        while ((error = rd_kafka_abort_transaction(w->producer, 60 * 1000)) &&
+               rd_kafka_error_is_retriable(error)) {
+                rd_kafka_error_destroy(error);
+        }
+        if (worker_txn_result(error, "abort_transaction"))
+                return -1;
+        pf_pipeline_discard(w->pipe);
+        memset(&w->pending, 0, sizeof(w->pending));
+        w->since_commit = 0;
+        w->stats->aborts++;
+        if (worker_rewind(w))
+                return -1;
+        return worker_txn_result(rd_kafka_begin_transaction(w->producer), "begin_transaction") ? -1
+                                                                                               : 0;
+}
+
+/** Commits the open transaction: changelog, offsets with group metadata, commit. */
+static int worker_commit_eos(pf_worker_t *w) {
+        rd_kafka_topic_partition_list_t *parts = NULL, *offsets = NULL;
+        rd_kafka_consumer_group_metadata_t *cgmd = NULL;
+        rd_kafka_error_t *error;
+        int rc = 0;
+
+        if (pf_pipeline_changelog(w->pipe, worker_emit_changelog, w)) {
+                rc = 1;
+                goto done;
+        }
+        if (w->fault_abort_every > 0 && ++w->txns % (uint64_t)w->fault_abort_every == 0) {
+                pf_log_warn("worker", "fault injection: aborting transaction %llu with %llu inputs",
+                            (unsigned long long)w->txns, (unsigned long long)w->since_commit);
+                /* As a commit that fails after its outputs were written: they are in the log, and
+                 * only the abort marker keeps read_committed readers from them. */
+                rd_kafka_flush(w->producer, 30 * 1000);
+                rc = 1;
+                goto done;
+        }
+        if (rd_kafka_assignment(w->consumer, &parts)) {
+                rc = -1;
+                goto done;
+        }
+        rd_kafka_position(w->consumer, parts);
+        offsets = rd_kafka_topic_partition_list_new(parts->cnt);
+        for (int i = 0; i < parts->cnt; i++)
+                if (parts->elems[i].offset >= 0)
+                        rd_kafka_topic_partition_list_add(offsets, parts->elems[i].topic,
+                                                          parts->elems[i].partition)
+                                ->offset = parts->elems[i].offset;
+        cgmd = rd_kafka_consumer_group_metadata(w->consumer);
+        /* librdkafka 2.0.2 ignores this call's timeout while the coordinator is down (#5456);
+         * the retriable loop keeps that visible in the log rather than spinning silently. */
+        while ((error = rd_kafka_send_offsets_to_transaction(w->producer, offsets, cgmd, -1)) &&
+               rd_kafka_error_is_retriable(error)) {
+                pf_log_warn("worker", "send_offsets_to_transaction: %s (retrying)",
+                            rd_kafka_error_string(error));
+                rd_kafka_error_destroy(error);
+        }
+        if ((rc = worker_txn_result(error, "send_offsets_to_transaction")))
+                goto done;
+        while ((error = rd_kafka_commit_transaction(w->producer, -1)) &&
+               rd_kafka_error_is_retriable(error)) {
+                pf_log_warn("worker", "commit_transaction: %s (retrying)",
+                            rd_kafka_error_string(error));
+                rd_kafka_error_destroy(error);
+        }
+        if ((rc = worker_txn_result(error, "commit_transaction")))
+                goto done;
+        if (worker_committed(w)) {
+                rc = -1;
+                goto done;
+        }
+        rc = worker_txn_result(rd_kafka_begin_transaction(w->producer), "begin_transaction") ? -1
+                                                                                             : 0;
+done:
+        if (cgmd)
+                rd_kafka_consumer_group_metadata_destroy(cgmd);
+        if (offsets)
+                rd_kafka_topic_partition_list_destroy(offsets);
+        if (parts)
+                rd_kafka_topic_partition_list_destroy(parts);
+        if (rc == 1)
+                return worker_abort(w);
+        return rc;
+}
+
+/** at_least_once: flush every output, then apply state, then commit the stored offsets. */
+static int worker_commit_alos(pf_worker_t *w) {
+        if (pf_pipeline_changelog(w->pipe, worker_emit_changelog, w))
+                return -1;
         rd_kafka_resp_err_t err = rd_kafka_flush(w->producer, 60 * 1000);
         if (err || w->delivery_failures) {
                 pf_log_error("worker",
@@ -173,77 +386,327 @@ static int worker_commit(pf_worker_t *w) {
                              rd_kafka_err2str(err), (unsigned long long)w->delivery_failures);
                 return -1;
         }
+        if (worker_committed(w))
+                return -1;
         err = rd_kafka_commit(w->consumer, NULL, 0);
         if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET) {
                 pf_log_error("worker", "offset commit failed: %s", rd_kafka_err2str(err));
                 return -1;
         }
-        w->stored_since_commit = 0;
-        w->stats->commits++;
         return 0;
 }
+
+/** @returns 0, or -1 on a fatal error. */
+static int worker_commit(pf_worker_t *w) {
+        if (!w->since_commit)
+                return 0;
+        return w->eos ? worker_commit_eos(w) : worker_commit_alos(w);
+}
+
+/* ------------------------------------------------------------------ restore */
+
+/** Starts restoring every repartition partition of @p parts: pause it, read its changelog. */
+static void worker_restore_start(pf_worker_t *w, const rd_kafka_topic_partition_list_t *parts) {
+        char errstr[512];
+        rd_kafka_topic_partition_list_t *restore = rd_kafka_topic_partition_list_new(parts->cnt);
+        rd_kafka_topic_partition_list_t *pause = rd_kafka_topic_partition_list_new(parts->cnt);
+        for (int i = 0; i < parts->cnt; i++) {
+                const rd_kafka_topic_partition_t *p = &parts->elems[i];
+                if (strcmp(p->topic, w->names[PF_TOPIC_BY_TRAVELLER]) != 0)
+                        continue;
+                if (p->partition < 0 || p->partition >= PF_WORKER_MAX_PARTITIONS) {
+                        pf_log_error("worker", "partition %d beyond %d", (int)p->partition,
+                                     PF_WORKER_MAX_PARTITIONS);
+                        w->fatal = 1;
+                        continue;
+                }
+                int64_t from;
+                if (pf_pipeline_restore_begin(w->pipe, p->partition, &from, errstr,
+                                              sizeof(errstr))) {
+                        pf_log_error("worker", "opening the store of partition %d: %s",
+                                     (int)p->partition, errstr);
+                        w->fatal = 1;
+                        continue;
+                }
+                pf_restore_part_t *r = &w->restore[p->partition];
+                memset(r, 0, sizeof(*r));
+                r->active = 1;
+                r->next_offset = -1;
+                r->t0 = worker_mono_s();
+                w->restoring++;
+                rd_kafka_topic_partition_list_add(restore, w->names[PF_TOPIC_CHANGELOG],
+                                                  p->partition)
+                        ->offset = from;
+                rd_kafka_topic_partition_list_add(pause, p->topic, p->partition);
+                pf_log_info("worker", "restoring partition %d from changelog offset %lld",
+                            (int)p->partition, (long long)from);
+        }
+        if (pause->cnt)
+                rd_kafka_pause_partitions(w->consumer, pause);
+        rd_kafka_assign(w->restorer, restore->cnt ? restore : NULL);
+        /* librdkafka keeps a partition's paused flag across unassign/assign: a changelog partition
+         * paused when its previous restore finished would otherwise never be read again. */
+        if (restore->cnt)
+                rd_kafka_resume_partitions(w->restorer, restore);
+        rd_kafka_topic_partition_list_destroy(pause);
+        rd_kafka_topic_partition_list_destroy(restore);
+}
+
+/** Ends the restore of @p partition: checkpoint, resume the repartition partition. */
+static void worker_restore_done(pf_worker_t *w, int32_t partition, int64_t end_offset) {
+        char errstr[512];
+        pf_restore_part_t *r = &w->restore[partition];
+        if (pf_pipeline_restore_flush(w->pipe, partition, end_offset, errstr, sizeof(errstr))) {
+                pf_log_error("worker", "restore of partition %d: %s", (int)partition, errstr);
+                w->fatal = 1;
+                return;
+        }
+        double secs = worker_mono_s() - r->t0;
+        pf_log_info("worker",
+                    "restored partition %d: %llu records in %.3f s (%.0f records/s), up to "
+                    "changelog offset %lld",
+                    (int)partition, (unsigned long long)r->records, secs,
+                    secs > 0 ? (double)r->records / secs : 0.0, (long long)end_offset);
+        w->stats->restored_records += r->records;
+        r->active = 0;
+        w->restoring--;
+        rd_kafka_topic_partition_list_t *one = rd_kafka_topic_partition_list_new(1);
+        rd_kafka_topic_partition_list_add(one, w->names[PF_TOPIC_CHANGELOG], partition);
+        rd_kafka_pause_partitions(w->restorer, one);
+        rd_kafka_topic_partition_list_destroy(one);
+        one = rd_kafka_topic_partition_list_new(1);
+        rd_kafka_topic_partition_list_add(one, w->names[PF_TOPIC_BY_TRAVELLER], partition);
+        rd_kafka_resume_partitions(w->consumer, one);
+        rd_kafka_topic_partition_list_destroy(one);
+}
+
+/** Applies up to a slice of changelog records, so the group consumer is polled in between. */
+static void worker_restore_step(pf_worker_t *w) {
+        char errstr[512];
+        double until = worker_mono_s() + 0.05;
+        for (int n = 0; w->restoring && n < 5000 && worker_mono_s() < until; n++) {
+                rd_kafka_message_t *msg = rd_kafka_consumer_poll(w->restorer, n ? 0 : 10);
+                if (!msg)
+                        return;
+                int32_t p = msg->partition;
+                if (p < 0 || p >= PF_WORKER_MAX_PARTITIONS || !w->restore[p].active) {
+                        rd_kafka_message_destroy(msg);
+                        continue;
+                }
+                pf_restore_part_t *r = &w->restore[p];
+                if (msg->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+                        worker_restore_done(w, p, msg->offset);
+                } else if (msg->err) {
+                        pf_log_warn("worker", "restore consumer: %s", rd_kafka_message_errstr(msg));
+                } else {
+                        pf_err_t err = pf_pipeline_restore_record(w->pipe, p, msg->key,
+                                                                  msg->key_len, msg->payload,
+                                                                  msg->len, errstr, sizeof(errstr));
+                        if (err == PF_ERR_INVALID_VALUE)
+                                pf_log_warn("worker", "%s (offset %lld)", errstr,
+                                            (long long)msg->offset);
+                        else if (err)
+                                w->fatal = 1;
+                        r->records++;
+                        r->next_offset = msg->offset + 1;
+                        if (r->records % PF_RESTORE_CHECKPOINT == 0 &&
+                            pf_pipeline_restore_flush(w->pipe, p, r->next_offset, errstr,
+                                                      sizeof(errstr)))
+                                w->fatal = 1;
+                }
+                rd_kafka_message_destroy(msg);
+        }
+}
+
+/** Stops restores of partitions being revoked; what was applied stays with its offset. */
+static void worker_restore_stop(pf_worker_t *w) {
+        char errstr[512];
+        for (int32_t p = 0; p < PF_WORKER_MAX_PARTITIONS && w->restoring; p++) {
+                pf_restore_part_t *r = &w->restore[p];
+                if (!r->active)
+                        continue;
+                if (pf_pipeline_restore_flush(w->pipe, p, r->next_offset, errstr, sizeof(errstr)))
+                        pf_log_error("worker", "restore checkpoint of partition %d: %s", (int)p,
+                                     errstr);
+                r->active = 0;
+                w->restoring--;
+        }
+        rd_kafka_assign(w->restorer, NULL);
+}
+
+/* ------------------------------------------------------------------ rebalance */
 
 static void worker_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
                                 rd_kafka_topic_partition_list_t *parts, void *opaque) {
         pf_worker_t *w = opaque;
+        w->stats->rebalances++;
         if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
                 pf_log_info("worker", "assigned %d partitions", parts->cnt);
                 rd_kafka_assign(rk, parts);
+                w->assigned = parts->cnt;
+                w->at_eof = 0;
+                memset(w->eof, 0, sizeof(w->eof));
+                worker_restore_start(w, parts);
                 return;
         }
         pf_log_info("worker", "revoking %d partitions", parts->cnt);
-        if (worker_commit(w))
+        /* Finish the open transaction while this member still owns the partitions (after a fatal
+         * error there is nothing left to finish: the restart re-processes). */
+        if (!w->fatal && worker_commit(w))
                 w->fatal = 1;
+        worker_restore_stop(w);
         for (int i = 0; i < parts->cnt; i++)
                 if (strcmp(parts->elems[i].topic, w->names[PF_TOPIC_BY_TRAVELLER]) == 0)
                         pf_pipeline_release(w->pipe, parts->elems[i].partition);
         rd_kafka_assign(rk, NULL);
+        w->assigned = 0;
+        w->at_eof = 0;
 }
 
-/**
- * @returns 1 when every assigned partition has been consumed to its high watermark. A partition
- * this worker has not read from yet counts from its committed offset.
- */
-static int worker_caught_up(pf_worker_t *w) {
-        rd_kafka_topic_partition_list_t *parts = NULL, *committed = NULL;
-        int caught_up = 1;
-        if (rd_kafka_assignment(w->consumer, &parts))
-                return 0;
-        if (parts->cnt == 0)
-                caught_up = 0; /* not yet part of the group */
-        rd_kafka_position(w->consumer, parts);
-        committed = rd_kafka_topic_partition_list_copy(parts);
-        if (rd_kafka_committed(w->consumer, committed, 5000))
-                caught_up = 0;
-        for (int i = 0; caught_up && i < parts->cnt; i++) {
-                int64_t lo, hi;
-                rd_kafka_topic_partition_t *p = &parts->elems[i];
-                int64_t at = p->offset >= 0 ? p->offset : committed->elems[i].offset;
-                if (rd_kafka_query_watermark_offsets(w->consumer, p->topic, p->partition, &lo, &hi,
-                                                     5000))
-                        caught_up = 0;
-                else if (at >= 0 ? at < hi : hi > lo)
-                        caught_up = 0;
-        }
-        rd_kafka_topic_partition_list_destroy(committed);
-        rd_kafka_topic_partition_list_destroy(parts);
-        return caught_up;
-}
+/* ------------------------------------------------------------------ loop */
 
 static int worker_handle(pf_worker_t *w, rd_kafka_message_t *msg) {
+        int idx = worker_input_index(w, rd_kafka_topic_name(msg->rkt));
+        int in_range = idx >= 0 && msg->partition >= 0 && msg->partition < PF_WORKER_MAX_PARTITIONS;
         if (msg->err) {
-                if (msg->err == RD_KAFKA_RESP_ERR__PARTITION_EOF)
+                if (msg->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+                        if (in_range && !w->eof[idx][msg->partition]) {
+                                w->eof[idx][msg->partition] = 1;
+                                w->at_eof++;
+                        }
                         return 0;
+                }
                 pf_log_warn("worker", "consumer: %s", rd_kafka_message_errstr(msg));
                 return msg->err == RD_KAFKA_RESP_ERR__FATAL ? -1 : 0;
         }
-        const char *topic = rd_kafka_topic_name(msg->rkt);
-        int rc = strcmp(topic, w->names[PF_TOPIC_BY_TRAVELLER]) == 0 ? worker_stage2(w, msg)
-                                                                     : worker_stage1(w, msg);
+        if (in_range && w->eof[idx][msg->partition]) {
+                w->eof[idx][msg->partition] = 0;
+                w->at_eof--;
+        }
+        int rc = idx == 2 ? worker_stage2(w, msg) : worker_stage1(w, msg);
         if (rc)
                 return -1;
-        if (rd_kafka_offset_store(msg->rkt, msg->partition, msg->offset) == 0)
-                w->stored_since_commit++;
+        if (!w->eos && rd_kafka_offset_store(msg->rkt, msg->partition, msg->offset))
+                return -1;
+        w->since_commit++;
+        return 0;
+}
+
+static int worker_setup_producer(pf_worker_t *w, char *errstr, size_t errstr_size) {
+        const pf_conf_t *conf = w->conf;
+        char kerr[256], txn_id[200], host[64] = "worker";
+        rd_kafka_conf_t *kconf = pf_kafka_conf_new(conf, errstr, errstr_size);
+        if (!kconf)
+                return -1;
+        rd_kafka_conf_set_opaque(kconf, w);
+        rd_kafka_conf_set_dr_msg_cb(kconf, worker_dr_cb);
+        const char *id = pf_conf_str(conf, "worker.id");
+        if (!id[0]) {
+                gethostname(host, sizeof(host) - 1);
+                id = host;
+        }
+        snprintf(txn_id, sizeof(txn_id), "%s-%s", pf_conf_str(conf, "group.id"), id);
+        if (pf_kafka_conf_set(kconf, "enable.idempotence", "true", errstr, errstr_size) ||
+            pf_kafka_conf_set(kconf, "linger.ms", "5", errstr, errstr_size) ||
+            pf_kafka_conf_set(kconf, "partitioner", "murmur2_random", errstr, errstr_size) ||
+            (w->eos && pf_kafka_conf_set(kconf, "transactional.id", txn_id, errstr, errstr_size)))
+                goto err;
+        /* A dead worker's open transaction blocks read_committed readers until it times out:
+         * keep that short unless the operator said otherwise (-X transaction.timeout.ms). */
+        if (w->eos) {
+                char v[32];
+                size_t vsz = sizeof(v);
+                if (rd_kafka_conf_get(kconf, "transaction.timeout.ms", v, &vsz) ==
+                            RD_KAFKA_CONF_OK &&
+                    strcmp(v, "60000") == 0 &&
+                    pf_kafka_conf_set(kconf, "transaction.timeout.ms", "10000", errstr,
+                                      errstr_size))
+                        goto err;
+        }
+        if (!(w->producer = rd_kafka_new(RD_KAFKA_PRODUCER, kconf, kerr, sizeof(kerr)))) {
+                snprintf(errstr, errstr_size, "producer: %s", kerr);
+                goto err;
+        }
+        for (int t = 0; t < PF_TOPIC__COUNT; t++)
+                w->out[t] = rd_kafka_topic_new(w->producer, w->names[t], NULL);
+        if (w->eos) {
+                rd_kafka_error_t *error = rd_kafka_init_transactions(w->producer, 60 * 1000);
+                if (!error)
+                        error = rd_kafka_begin_transaction(w->producer);
+                if (error) {
+                        snprintf(errstr, errstr_size, "transactions (id %s): %s", txn_id,
+                                 rd_kafka_error_string(error));
+                        rd_kafka_error_destroy(error);
+                        return -1;
+                }
+                pf_log_info("worker", "exactly-once: transactional id %s", txn_id);
+        }
+        return 0;
+err:
+        rd_kafka_conf_destroy(kconf);
+        return -1;
+}
+
+static int worker_setup_consumers(pf_worker_t *w, char *errstr, size_t errstr_size) {
+        const pf_conf_t *conf = w->conf;
+        char kerr[256];
+        rd_kafka_conf_t *cconf = pf_kafka_conf_new(conf, errstr, errstr_size);
+        if (!cconf)
+                return -1;
+        rd_kafka_conf_set_opaque(cconf, w);
+        rd_kafka_conf_set_rebalance_cb(cconf, worker_rebalance_cb);
+        if (pf_kafka_conf_set(cconf, "group.id", pf_conf_str(conf, "group.id"), errstr,
+                              errstr_size) ||
+            pf_kafka_conf_set(cconf, "enable.auto.commit", "false", errstr, errstr_size) ||
+            pf_kafka_conf_set(cconf, "enable.auto.offset.store", "false", errstr, errstr_size) ||
+            pf_kafka_conf_set(cconf, "auto.offset.reset", "earliest", errstr, errstr_size) ||
+            pf_kafka_conf_set(cconf, "enable.partition.eof", "true", errstr, errstr_size) ||
+            pf_kafka_conf_set(cconf, "isolation.level", "read_committed", errstr, errstr_size)) {
+                rd_kafka_conf_destroy(cconf);
+                return -1;
+        }
+        if (!(w->consumer = rd_kafka_new(RD_KAFKA_CONSUMER, cconf, kerr, sizeof(kerr)))) {
+                rd_kafka_conf_destroy(cconf);
+                snprintf(errstr, errstr_size, "consumer: %s", kerr);
+                return -1;
+        }
+        rd_kafka_poll_set_consumer(w->consumer);
+
+        /* The restore consumer reads changelog partitions by assignment, outside the group. */
+        rd_kafka_conf_t *rconf = pf_kafka_conf_new(conf, errstr, errstr_size);
+        if (!rconf)
+                return -1;
+        if (pf_kafka_conf_set(rconf, "group.id", "paxflow-restore", errstr, errstr_size) ||
+            pf_kafka_conf_set(rconf, "enable.auto.commit", "false", errstr, errstr_size) ||
+            pf_kafka_conf_set(rconf, "enable.partition.eof", "true", errstr, errstr_size) ||
+            /* An up-to-date store has nothing to restore: learn that in milliseconds, since the
+             * repartition partition stays paused until then. */
+            pf_kafka_conf_set(rconf, "fetch.wait.max.ms", "20", errstr, errstr_size) ||
+            pf_kafka_conf_set(rconf, "isolation.level", "read_committed", errstr, errstr_size) ||
+            pf_kafka_conf_set(rconf, "group.instance.id", "", errstr, errstr_size)) {
+                rd_kafka_conf_destroy(rconf);
+                return -1;
+        }
+        if (!(w->restorer = rd_kafka_new(RD_KAFKA_CONSUMER, rconf, kerr, sizeof(kerr)))) {
+                rd_kafka_conf_destroy(rconf);
+                snprintf(errstr, errstr_size, "restore consumer: %s", kerr);
+                return -1;
+        }
+        rd_kafka_poll_set_consumer(w->restorer);
+
+        rd_kafka_topic_partition_list_t *subs = rd_kafka_topic_partition_list_new(3);
+        rd_kafka_topic_partition_list_add(subs, w->names[PF_TOPIC_EVENTS_API],
+                                          RD_KAFKA_PARTITION_UA);
+        rd_kafka_topic_partition_list_add(subs, w->names[PF_TOPIC_EVENTS_PNR],
+                                          RD_KAFKA_PARTITION_UA);
+        rd_kafka_topic_partition_list_add(subs, w->names[PF_TOPIC_BY_TRAVELLER],
+                                          RD_KAFKA_PARTITION_UA);
+        rd_kafka_resp_err_t err = rd_kafka_subscribe(w->consumer, subs);
+        rd_kafka_topic_partition_list_destroy(subs);
+        if (err) {
+                snprintf(errstr, errstr_size, "subscribe: %s", rd_kafka_err2str(err));
+                return -1;
+        }
         return 0;
 }
 
@@ -251,7 +714,11 @@ static int worker_setup(pf_worker_t *w, char *errstr, size_t errstr_size) {
         const pf_conf_t *conf = w->conf;
         for (int t = 0; t < PF_TOPIC__COUNT; t++)
                 pf_topic_name(conf, (pf_topic_t)t, w->names[t], sizeof(w->names[t]));
+        for (int p = 0; p < PF_WORKER_MAX_PARTITIONS; p++)
+                w->changelog_next[p] = -1;
         pf_band_parse(pf_conf_str(conf, "alert.band"), &w->alert_band);
+        w->eos = strcmp(pf_conf_str(conf, "processing.guarantee"), "exactly_once_v2") == 0;
+        w->fault_abort_every = pf_conf_int(conf, "fault.abort.every");
         if (!pf_conf_str(conf, "secret.file")[0]) {
                 snprintf(errstr, errstr_size,
                          "secret.file is required: the pseudonymisation secret (16-64 bytes)");
@@ -271,67 +738,19 @@ static int worker_setup(pf_worker_t *w, char *errstr, size_t errstr_size) {
         pconf.retention_ms = pf_conf_int(conf, "history.retention.days") * 24 * 3600 * 1000;
         if (!(w->pipe = pf_pipeline_new(&pconf, errstr, errstr_size)))
                 return -1;
-
-        char kerr[256];
-        rd_kafka_conf_t *pconfk = pf_kafka_conf_new(conf, errstr, errstr_size);
-        if (!pconfk)
+        if (worker_setup_producer(w, errstr, errstr_size))
                 return -1;
-        rd_kafka_conf_set_opaque(pconfk, w);
-        rd_kafka_conf_set_dr_msg_cb(pconfk, worker_dr_cb);
-        if (pf_kafka_conf_set(pconfk, "enable.idempotence", "true", errstr, errstr_size) ||
-            pf_kafka_conf_set(pconfk, "linger.ms", "5", errstr, errstr_size) ||
-            pf_kafka_conf_set(pconfk, "partitioner", "murmur2_random", errstr, errstr_size)) {
-                rd_kafka_conf_destroy(pconfk);
-                return -1;
-        }
-        if (!(w->producer = rd_kafka_new(RD_KAFKA_PRODUCER, pconfk, kerr, sizeof(kerr)))) {
-                rd_kafka_conf_destroy(pconfk);
-                snprintf(errstr, errstr_size, "producer: %s", kerr);
-                return -1;
-        }
-        for (int t = 0; t < PF_TOPIC__COUNT; t++)
-                w->out[t] = rd_kafka_topic_new(w->producer, w->names[t], NULL);
-
-        rd_kafka_conf_t *cconf = pf_kafka_conf_new(conf, errstr, errstr_size);
-        if (!cconf)
-                return -1;
-        rd_kafka_conf_set_opaque(cconf, w);
-        rd_kafka_conf_set_rebalance_cb(cconf, worker_rebalance_cb);
-        if (pf_kafka_conf_set(cconf, "group.id", pf_conf_str(conf, "group.id"), errstr,
-                              errstr_size) ||
-            pf_kafka_conf_set(cconf, "enable.auto.commit", "false", errstr, errstr_size) ||
-            pf_kafka_conf_set(cconf, "enable.auto.offset.store", "false", errstr, errstr_size) ||
-            pf_kafka_conf_set(cconf, "auto.offset.reset", "earliest", errstr, errstr_size) ||
-            pf_kafka_conf_set(cconf, "isolation.level", "read_committed", errstr, errstr_size)) {
-                rd_kafka_conf_destroy(cconf);
-                return -1;
-        }
-        if (!(w->consumer = rd_kafka_new(RD_KAFKA_CONSUMER, cconf, kerr, sizeof(kerr)))) {
-                rd_kafka_conf_destroy(cconf);
-                snprintf(errstr, errstr_size, "consumer: %s", kerr);
-                return -1;
-        }
-        rd_kafka_poll_set_consumer(w->consumer);
-        rd_kafka_topic_partition_list_t *subs = rd_kafka_topic_partition_list_new(3);
-        rd_kafka_topic_partition_list_add(subs, w->names[PF_TOPIC_EVENTS_API],
-                                          RD_KAFKA_PARTITION_UA);
-        rd_kafka_topic_partition_list_add(subs, w->names[PF_TOPIC_EVENTS_PNR],
-                                          RD_KAFKA_PARTITION_UA);
-        rd_kafka_topic_partition_list_add(subs, w->names[PF_TOPIC_BY_TRAVELLER],
-                                          RD_KAFKA_PARTITION_UA);
-        rd_kafka_resp_err_t err = rd_kafka_subscribe(w->consumer, subs);
-        rd_kafka_topic_partition_list_destroy(subs);
-        if (err) {
-                snprintf(errstr, errstr_size, "subscribe: %s", rd_kafka_err2str(err));
-                return -1;
-        }
-        return 0;
+        return worker_setup_consumers(w, errstr, errstr_size);
 }
 
 static void worker_teardown(pf_worker_t *w) {
         if (w->consumer) {
                 rd_kafka_consumer_close(w->consumer);
                 rd_kafka_destroy(w->consumer);
+        }
+        if (w->restorer) {
+                rd_kafka_consumer_close(w->restorer);
+                rd_kafka_destroy(w->restorer);
         }
         for (int t = 0; t < PF_TOPIC__COUNT; t++)
                 if (w->out[t])
@@ -345,11 +764,22 @@ static void worker_teardown(pf_worker_t *w) {
         pf_key_destroy(w->key);
 }
 
+/** @returns 1 when there is nothing left to read: every partition at its end, no restore. */
+static int worker_idle_done(const pf_worker_t *w) {
+        return w->assigned > 0 && w->at_eof >= w->assigned && !w->restoring && !w->since_commit;
+}
+
 int pf_worker_run(const pf_conf_t *conf, pf_worker_stats_t *stats) {
-        pf_worker_t w = {.conf = conf, .stats = stats};
+        pf_worker_t *w = calloc(1, sizeof(*w));
         char errstr[512];
         int status = 0;
         memset(stats, 0, sizeof(*stats));
+        if (!w) {
+                pf_log_error("worker", "out of memory");
+                return 1;
+        }
+        w->conf = conf;
+        w->stats = stats;
         pf_worker_stop_flag = 0;
         struct sigaction sa;
         memset(&sa, 0, sizeof(sa));
@@ -357,68 +787,71 @@ int pf_worker_run(const pf_conf_t *conf, pf_worker_stats_t *stats) {
         sigaction(SIGINT, &sa, NULL);
         sigaction(SIGTERM, &sa, NULL);
 
-        if (worker_setup(&w, errstr, sizeof(errstr))) {
+        if (worker_setup(w, errstr, sizeof(errstr))) {
                 pf_log_error("worker", "%s", errstr);
                 status = 1;
                 goto done;
         }
-        pf_log_info("worker", "running: group %s, inputs %s %s, repartition %s",
-                    pf_conf_str(conf, "group.id"), w.names[PF_TOPIC_EVENTS_API],
-                    w.names[PF_TOPIC_EVENTS_PNR], w.names[PF_TOPIC_BY_TRAVELLER]);
+        pf_log_info("worker", "running (%s): group %s, inputs %s %s, repartition %s",
+                    w->eos ? "exactly_once_v2" : "at_least_once", pf_conf_str(conf, "group.id"),
+                    w->names[PF_TOPIC_EVENTS_API], w->names[PF_TOPIC_EVENTS_PNR],
+                    w->names[PF_TOPIC_BY_TRAVELLER]);
 
         int64_t commit_ms = pf_conf_int(conf, "commit.interval.ms");
         int64_t idle_exit_ms = pf_conf_int(conf, "idle.exit.ms");
         double t0 = worker_mono_s(), last_commit = t0, last_msg = t0, first_msg = 0, last_out = t0;
-        while (!pf_worker_stop_flag && !w.fatal) {
-                rd_kafka_message_t *msg = rd_kafka_consumer_poll(w.consumer, 100);
-                rd_kafka_poll(w.producer, 0);
+        while (!pf_worker_stop_flag && !w->fatal) {
+                rd_kafka_message_t *msg =
+                        rd_kafka_consumer_poll(w->consumer, w->restoring ? 0 : 100);
+                rd_kafka_poll(w->producer, 0);
                 double now = worker_mono_s();
                 if (msg) {
-                        int rc = worker_handle(&w, msg);
-                        if (!msg->err) {
+                        int data = !msg->err;
+                        int rc = worker_handle(w, msg);
+                        rd_kafka_message_destroy(msg);
+                        if (data) {
                                 last_msg = now;
                                 last_out = now;
                                 if (first_msg == 0)
                                         first_msg = now;
                         }
-                        rd_kafka_message_destroy(msg);
                         if (rc) {
-                                w.fatal = 1;
+                                w->fatal = 1;
                                 break;
                         }
                 }
-                if ((now - last_commit) * 1000 >= (double)commit_ms) {
-                        if (worker_commit(&w)) {
-                                w.fatal = 1;
+                if (w->restoring)
+                        worker_restore_step(w);
+                if ((now - last_commit) * 1000 >= (double)commit_ms ||
+                    pf_pipeline_dirty(w->pipe) >= PF_PIPELINE_OVERLAY_MAX - 1) {
+                        if (worker_commit(w)) {
+                                w->fatal = 1;
                                 break;
                         }
                         last_commit = now;
                 }
-                if (idle_exit_ms > 0 && (now - last_msg) * 1000 >= (double)idle_exit_ms) {
-                        if (worker_commit(&w)) {
-                                w.fatal = 1;
-                                break;
-                        }
-                        if (worker_caught_up(&w)) {
-                                pf_log_info("worker", "all input consumed; idle exit");
-                                break;
-                        }
-                        last_msg = worker_mono_s();
+                if (idle_exit_ms > 0 && (now - last_msg) * 1000 >= (double)idle_exit_ms &&
+                    worker_idle_done(w)) {
+                        pf_log_info("worker", "all input consumed; idle exit");
+                        break;
                 }
         }
-        if (w.fatal) {
-                /* Offsets stay where the last good commit left them: a restart re-processes. */
+        if (w->fatal) {
+                /* Nothing uncommitted survives: a restart re-processes from the last commit. */
                 pf_log_error("worker", "stopping after a fatal error; uncommitted input will be "
                                        "re-processed on restart");
                 status = 1;
-        } else if (worker_commit(&w)) {
+        } else if (worker_commit(w)) {
                 status = 1;
         }
         stats->seconds = first_msg > 0 ? last_out - first_msg : 0;
-        pf_log_info("worker", "shutting down: %llu events in, %llu results out",
-                    (unsigned long long)stats->events_in, (unsigned long long)stats->results_out);
+        pf_log_info("worker",
+                    "shutting down: %llu events in, %llu results out, %llu commits, %llu aborts",
+                    (unsigned long long)stats->events_in, (unsigned long long)stats->results_out,
+                    (unsigned long long)stats->commits, (unsigned long long)stats->aborts);
 done:
-        worker_teardown(&w);
+        worker_teardown(w);
+        free(w);
         return status;
 }
 

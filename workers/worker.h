@@ -23,6 +23,9 @@ typedef struct pf_worker_stats_s {
         uint64_t dead_letters;
         uint64_t dlq_by_code[PF_ERR__COUNT];
         uint64_t commits;
+        uint64_t aborts;
+        uint64_t rebalances;
+        uint64_t restored_records;
         double seconds;
 } pf_worker_stats_t;
 
