@@ -81,8 +81,14 @@ check "default: no ScaledObject" [ "$(count ScaledObject "$D")" = 0 ]
 check "default: no ServiceMonitor" [ "$(count ServiceMonitor "$D")" = 0 ]
 # conf TEXT: the lines of paxflow.conf in a rendered ConfigMap, without comments.
 conf() { awk '/^  paxflow.conf: \|$/ { on = 1; next } on && /^(  [^ ]|---)/ { on = 0 } on && !/^    #/' <<< "$1"; }
+# The settings `paxflow run` accepts, from its own --help (the table in workers/config.c).
+if [ -x "${1:-}" ]; then
+  keys=$("$1" run --help | sed -n 's/^  --\([a-z][a-z0-9.]*\) .*/\1/p' | sed 's/\./\\./g' | paste -sd'|')
+else
+  keys='brokers|topic\.prefix|group\.id|state\.dir|secret\.file|alert\.band|processing\.guarantee|commit\.interval\.ms|history\.retention\.days|store\.cache\.mb|max\.message\.bytes|log\.level'
+fi
 check "default: config keys are settings of paxflow run" \
-  eval '[ "$(conf "$cm" | wc -l)" -ge 12 ] && ! conf "$cm" | grep -vE "^    (brokers|topic\.prefix|group\.id|state\.dir|secret\.file|alert\.band|commit\.interval\.ms|history\.retention\.days|store\.cache\.mb|max\.message\.bytes|log\.level|kafka\.[a-z0-9._]+) = [^ ]" | grep -q .'
+  eval '[ "$(conf "$cm" | wc -l)" -ge 12 ] && ! conf "$cm" | grep -vE "^    ($keys|kafka\.[a-z0-9._]+) = [^ ]" | grep -q .'
 check "default: integers printed as integers (max.message.bytes = 1048576)" \
   has "$cm" "^    max.message.bytes = 1048576$"
 
