@@ -100,7 +100,7 @@ static const pf_conf_prop_t pf_conf_props[] = {
     {"topic", PF_CONF_STR, "", 0, 0, CONSUME, 0,
      "Topic to read: a full name, or a role completed with the prefix (events.api, events.pnr, by-traveller, scored, alerts, dlq, watchlist, rules, changelog).", NULL},
     {"timeout.ms", PF_CONF_INT, "10000", 100, 3600000, CONSUME, 0,
-     "Give up waiting for the end of the topic after this long.", NULL},
+     "Give up when nothing arrives for this long before the end of the topic is reached.", NULL},
 };
 /* clang-format on */
 

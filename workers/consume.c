@@ -144,8 +144,10 @@ int pf_consume_run(const pf_conf_t *conf) {
         while (remaining > 0) {
                 rd_kafka_message_t *msg = rd_kafka_consumer_poll(rk, 200);
                 if (msg) {
-                        if (!msg->err)
+                        if (!msg->err) {
                                 consume_print(codec, msg);
+                                clock_gettime(CLOCK_MONOTONIC, &start); /* progress */
+                        }
                         rd_kafka_message_destroy(msg);
                 }
                 rd_kafka_position(rk, parts);
@@ -156,8 +158,8 @@ int pf_consume_run(const pf_conf_t *conf) {
                 clock_gettime(CLOCK_MONOTONIC, &now);
                 if (remaining && (now.tv_sec - start.tv_sec) * 1000 > timeout_ms) {
                         pf_log_error("consume",
-                                     "%s: %lld partitions not read to their end within "
-                                     "%lld ms",
+                                     "%s: %lld partitions not read to their end; nothing "
+                                     "arrived for %lld ms",
                                      topic, (long long)remaining, (long long)timeout_ms);
                         status = 1;
                         break;

@@ -8,6 +8,7 @@
 #include "config.h"
 #include "consume.h"
 #include "gen_cli.h"
+#include "kafka.h"
 #include "log.h"
 #include "screen_cli.h"
 #include "topics.h"
@@ -53,6 +54,14 @@ static const pf_cmd_t pf_cmds[] = {
         {"produce", PF_SCOPE_GEN, "FILE", "publish a paxflow event file to the event topics",
          "Publishes every record of FILE (written by gen --out) to its event topic, keys "
          "unchanged.\n"},
+        {"config", PF_SCOPE_RUN, "dump",
+         "print the effective worker configuration (secrets redacted)",
+         "Prints every setting of paxflow run with its effective value after the config file, the\n"
+         "PAXFLOW_* environment and flags are applied, then the librdkafka pass-through "
+         "properties.\n"
+         "Secrets (secret.file, and kafka.* properties whose names contain password, secret or "
+         "key)\n"
+         "print as [redacted]. Exit status 2 when a value is invalid.\n"},
         {"consume", PF_SCOPE_CONSUME, "", "print a topic as JSON lines, to its current end",
          "Reads every partition of --topic (read_committed) from the beginning to the end offsets "
          "seen\n"
@@ -118,13 +127,27 @@ static int run_cmd(const pf_cmd_t *cmd, int argc, char **argv) {
         }
         int rest = argc - argi;
         char **args = argv + argi;
+        /* librdkafka properties are checked now, so a bad one is a configuration error (2). */
+        if (cmd->scope & PF_SCOPE_KAFKA) {
+                rd_kafka_conf_t *kconf = pf_kafka_conf_new(conf, errstr, sizeof(errstr));
+                if (!kconf) {
+                        fprintf(stderr, "paxflow %s: %s\n", cmd->name, errstr);
+                        pf_conf_destroy(conf);
+                        return 2;
+                }
+                rd_kafka_conf_destroy(kconf);
+        }
         if (strcmp(cmd->name, "run") == 0 && rest == 0) {
                 pf_worker_stats_t stats;
                 status = pf_worker_run(conf, &stats);
-                pf_worker_print_summary(&stats);
+                if (status == 0 || stats.events_in || stats.stage2_in)
+                        pf_worker_print_summary(&stats);
         } else if (strcmp(cmd->name, "topics") == 0 && rest == 1 &&
                    strcmp(args[0], "create") == 0) {
                 status = pf_topics_create(conf);
+        } else if (strcmp(cmd->name, "config") == 0 && rest == 1 && strcmp(args[0], "dump") == 0) {
+                pf_conf_dump(stdout, conf, PF_SCOPE_RUN);
+                status = 0;
         } else if (strcmp(cmd->name, "gen") == 0 && rest == 0) {
                 status = pf_gen_cli_run(conf);
         } else if (strcmp(cmd->name, "produce") == 0 && rest == 1) {

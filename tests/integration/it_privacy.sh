@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# No traveller's name, document number, phone or e-mail in clear anywhere paxflow writes: its logs
+# (at debug level), the results, alerts and dead-letter topics, the state changelog, and the
+# RocksDB files. Canary travellers with distinctive values go through a worker; then every one of
+# those places is searched for each value, in clear and hex-encoded.
+# Not searched, by design: the input topics and the internal repartition topic, which carry the
+# airline's original messages.
+source "$(dirname "$0")/lib.sh"
+MKEVENTS=${2:?usage: $0 PAXFLOW PF_MKEVENTS}
+COUNT=50
+pf topics create --partitions 3 > /dev/null
+"$MKEVENTS" "$WORK/canaries.pfev" "$COUNT"
+pf produce "$WORK/canaries.pfev" > /dev/null
+pf gen --seed 13 --hours 1 --flights.per.hour 3 --pax.per.flight 60 > /dev/null
+pf run --group.id "$PREFIX" --state.dir "$WORK/state" --secret.file "$WORK/secret" \
+  --idle.exit.ms 3000 --log.level debug > "$WORK/summary.txt" 2> "$WORK/worker.log" \
+  || fail "worker failed"
+for t in scored alerts dlq changelog; do pf consume --topic "$t" > "$WORK/topic-$t.jsonl"; done
+got=$(jq -r 'select(.event_id | startswith("canary-")) | .event_id' "$WORK/topic-scored.jsonl" | wc -l)
+[ "$got" -eq $((COUNT * 5)) ] || fail "$got canary results, expected $((COUNT * 5))"
+[ -s "$WORK/worker.log" ] || fail "empty worker log"
+[ "$(find "$WORK/state" -type f | wc -l)" -gt 0 ] || fail "no state files"
+
+hex() { printf '%s' "$1" | od -An -tx1 | tr -d ' \n'; }
+places=("$WORK/worker.log" "$WORK/summary.txt" "$WORK"/topic-*.jsonl)
+checked=0
+for n in $(seq 0 $((COUNT - 1))); do
+  for v in "QXCANARY${n}SURNAME" "ZQ${n}GIVEN" "PRIVDOC${n}X" "+999555${n}" \
+           "canary${n}@privacy.invalid" "FFCANARY${n}"; do
+    for form in "$v" "$(hex "$v")"; do
+      if grep -aqF -- "$form" "${places[@]}"; then fail "\"$v\" found: $(grep -alF -- "$form" "${places[@]}" | head -3)"; fi
+      if grep -raqF -- "$form" "$WORK/state"; then fail "\"$v\" found in the RocksDB files"; fi
+      checked=$((checked + 1))
+    done
+  done
+done
+pass "$checked canary values (clear and hex) absent from logs, results, alerts, DLQ, changelog and RocksDB files"
