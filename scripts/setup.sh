@@ -9,7 +9,7 @@ PKGS=(
   librdkafka-dev libavro-dev librocksdb-dev libcmocka-dev
   libicu-dev libsodium-dev libjansson-dev libmicrohttpd-dev libcurl4-openssl-dev
   openjdk-17-jdk-headless maven
-  jq valgrind clang clang-format libclang-rt-14-dev
+  jq valgrind clang clang-format libclang-rt-14-dev prometheus curl
   uuid-runtime procps netcat-openbsd
 )
 

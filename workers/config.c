@@ -61,6 +61,13 @@ static const pf_conf_prop_t pf_conf_props[] = {
     {"worker.id", PF_CONF_STR, "", 0, 0, RUN, 0,
      "Stable id of this worker (default: the host name). It names the transactional id "
      "<group.id>-<worker.id>, so a restarted worker fences its own unfinished transaction at once.", NULL},
+    {"metrics.port", PF_CONF_INT, "0", 0, 65535, RUN, 0,
+     "Port of the HTTP endpoints /metrics (Prometheus), /livez and /readyz; 0 disables them.",
+     NULL},
+    {"metrics.bind", PF_CONF_STR, "0.0.0.0", 0, 0, RUN, 0,
+     "Numeric IPv4/IPv6 address the endpoints listen on (127.0.0.1: this host only).", NULL},
+    {"metrics.liveness.timeout.ms", PF_CONF_INT, "60000", 1000, 3600000, RUN, 0,
+     "/livez fails when the worker loop has not run for this long.", NULL},
     {"fault.abort.every", PF_CONF_INT, "0", 0, 1000000, RUN, 0,
      "Fault injection for tests: abort every Nth transaction after its outputs and changelog were "
      "produced, as a failed commit would (0 = never).", NULL},

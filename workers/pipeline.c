@@ -381,3 +381,11 @@ pf_err_t pf_pipeline_restore_flush(pf_pipeline_t *pipe, int32_t partition, int64
                 pf_store_batch_meta(batch, PF_CHANGELOG_META, next_offset);
         return pf_store_batch_write(pipe->stores[partition], batch, errstr, errstr_size);
 }
+
+const pf_result_t *pf_pipeline_last_result(const pf_pipeline_t *pipe) {
+        return &pipe->res;
+}
+
+const char *pf_pipeline_ruleset_version(const pf_pipeline_t *pipe) {
+        return pipe->conf.rules.version;
+}

@@ -63,6 +63,12 @@ pf_err_t pf_stage2_process(pf_pipeline_t *pipe, int32_t partition, const void *k
 pf_err_t pf_pipeline_dead_letter(pf_pipeline_t *pipe, const pf_dead_letter_t *dl,
                                  const uint8_t **out, size_t *out_len);
 
+/** @returns the result of the last successful pf_stage2_process() (for metrics). */
+const pf_result_t *pf_pipeline_last_result(const pf_pipeline_t *pipe);
+
+/** @returns the rule-set version the pipeline scores with. */
+const char *pf_pipeline_ruleset_version(const pf_pipeline_t *pipe);
+
 /** @brief Closes the store of a partition this worker no longer owns. */
 void pf_pipeline_release(pf_pipeline_t *pipe, int32_t partition);
 

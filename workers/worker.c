@@ -32,6 +32,7 @@
 
 #include "kafka.h"
 #include "log.h"
+#include "metrics.h"
 #include "pipeline.h"
 
 static volatile sig_atomic_t pf_worker_stop_flag;
@@ -74,6 +75,11 @@ typedef struct pf_worker_s {
         int64_t changelog_next[PF_WORKER_MAX_PARTITIONS];
         pf_restore_part_t restore[PF_WORKER_MAX_PARTITIONS];
         int restoring;
+        pf_metrics_t *metrics; /* NULL when metrics.port is 0 */
+        pf_metrics_series_t *m_in[3], *m_out[PF_TOPIC__COUNT], *m_stage[2], *m_latency;
+        pf_metrics_series_t *m_txn_ok, *m_txn_abort, *m_rebalances, *m_restored, *m_restoring;
+        pf_metrics_series_t *m_results[PF_BAND__COUNT];
+        double last_state_stats;
         int assigned; /* assigned partitions, all topics */
         int at_eof;   /* of them, how many are at their end */
         uint8_t eof[3][PF_WORKER_MAX_PARTITIONS];
@@ -125,13 +131,19 @@ static void worker_dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *op
 }
 
 /** Produces with back-pressure: waits for queue room rather than dropping. */
-static int worker_produce(pf_worker_t *w, pf_topic_t topic, int32_t partition, const void *key,
-                          size_t key_len, const void *value, size_t len) {
+static int worker_produce_ts(pf_worker_t *w, pf_topic_t topic, int32_t partition, const void *key,
+                             size_t key_len, const void *value, size_t len, int64_t timestamp) {
         for (;;) {
-                if (rd_kafka_produce(w->out[topic], partition, RD_KAFKA_MSG_F_COPY,
-                                     (void *)(uintptr_t)value, len, key, key_len, NULL) == 0)
+                rd_kafka_resp_err_t err = rd_kafka_producev(
+                        w->producer, RD_KAFKA_V_RKT(w->out[topic]), RD_KAFKA_V_PARTITION(partition),
+                        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                        RD_KAFKA_V_VALUE((void *)(uintptr_t)value, len),
+                        RD_KAFKA_V_KEY(key, key_len), RD_KAFKA_V_TIMESTAMP(timestamp),
+                        RD_KAFKA_V_END);
+                if (!err) {
+                        pf_metrics_series_inc(w->m_out[topic], 1);
                         return 0;
-                rd_kafka_resp_err_t err = rd_kafka_last_error();
+                }
                 if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
                         pf_log_error("worker", "produce to %s failed: %s", w->names[topic],
                                      rd_kafka_err2str(err));
@@ -139,6 +151,11 @@ static int worker_produce(pf_worker_t *w, pf_topic_t topic, int32_t partition, c
                 }
                 rd_kafka_poll(w->producer, 50);
         }
+}
+
+static int worker_produce(pf_worker_t *w, pf_topic_t topic, int32_t partition, const void *key,
+                          size_t key_len, const void *value, size_t len) {
+        return worker_produce_ts(w, topic, partition, key, key_len, value, len, 0);
 }
 
 /** Sends a bad message to the dead-letter topic with its coordinates and reason. */
@@ -165,6 +182,10 @@ static int worker_dead_letter(pf_worker_t *w, const rd_kafka_message_t *msg, pf_
                 return -1;
         }
         w->pending.dead_letters++;
+        if (w->metrics) {
+                const char *labels[] = {pf_err_name(code)};
+                pf_metrics_counter_add(w->metrics, PF_M_DEAD_LETTERS, labels, 1);
+        }
         w->pending.dlq_by_code[code < PF_ERR__COUNT ? code : PF_ERR_INTERNAL]++;
         pf_log_warn("worker", "dead letter: %s [%d] @%lld %s: %s", dl.topic, (int)dl.partition,
                     (long long)dl.offset, pf_err_name(code), reason);
@@ -185,8 +206,12 @@ static int worker_stage1(pf_worker_t *w, const rd_kafka_message_t *msg) {
         if (err)
                 return worker_dead_letter(w, msg, err, errstr, "stage1");
         w->pending.repartitioned++;
-        return worker_produce(w, PF_TOPIC_BY_TRAVELLER, RD_KAFKA_PARTITION_UA, key_hex,
-                              PF_KEY_BYTES * 2, msg->payload, msg->len);
+        /* The repartitioned event keeps the input's append time, so that stage 2 can measure the
+         * latency from the original append to the result. */
+        rd_kafka_timestamp_type_t tstype;
+        int64_t ts = rd_kafka_message_timestamp(msg, &tstype);
+        return worker_produce_ts(w, PF_TOPIC_BY_TRAVELLER, RD_KAFKA_PARTITION_UA, key_hex,
+                                 PF_KEY_BYTES * 2, msg->payload, msg->len, ts > 0 ? ts : 0);
 }
 
 static int worker_stage2(pf_worker_t *w, const rd_kafka_message_t *msg) {
@@ -210,6 +235,19 @@ static int worker_stage2(pf_worker_t *w, const rd_kafka_message_t *msg) {
                 return -1;
         w->pending.results_out++;
         w->pending.results_by_band[band]++;
+        if (w->metrics) {
+                rd_kafka_timestamp_type_t tstype;
+                int64_t ts = rd_kafka_message_timestamp(msg, &tstype);
+                if (ts > 0)
+                        pf_metrics_series_observe(w->m_latency,
+                                                  (double)(worker_now_ms() - ts) / 1000.0);
+                pf_metrics_series_inc(w->m_results[band], 1);
+                const pf_result_t *res = pf_pipeline_last_result(w->pipe);
+                for (uint32_t i = 0; i < res->hit_count; i++) {
+                        const char *labels[] = {res->hits[i].rule_id};
+                        pf_metrics_counter_add(w->metrics, PF_M_RULE_HITS, labels, 1);
+                }
+        }
         if (band >= w->alert_band && band != PF_BAND_NONE) {
                 w->pending.alerts++;
                 w->pending.alerts_by_band[band]++;
@@ -267,6 +305,7 @@ static int worker_committed(pf_worker_t *w) {
                 pf_log_error("worker", "applying committed state: %s", errstr);
                 return -1;
         }
+        pf_metrics_series_inc(w->m_txn_ok, 1);
         stats_add(w->stats, &w->pending);
         memset(&w->pending, 0, sizeof(w->pending));
         w->since_commit = 0;
@@ -301,6 +340,7 @@ static int worker_abort(pf_worker_t *w) {
         memset(&w->pending, 0, sizeof(w->pending));
         w->since_commit = 0;
         w->stats->aborts++;
+        pf_metrics_series_inc(w->m_txn_abort, 1);
         if (worker_rewind(w))
                 return -1;
         return worker_txn_result(rd_kafka_begin_transaction(w->producer), "begin_transaction") ? -1
@@ -345,6 +385,7 @@ static int worker_commit_eos(pf_worker_t *w) {
                rd_kafka_error_is_retriable(error)) {
                 pf_log_warn("worker", "send_offsets_to_transaction: %s (retrying)",
                             rd_kafka_error_string(error));
+                pf_metrics_heartbeat(w->metrics);
                 rd_kafka_error_destroy(error);
         }
         if ((rc = worker_txn_result(error, "send_offsets_to_transaction")))
@@ -353,6 +394,7 @@ static int worker_commit_eos(pf_worker_t *w) {
                rd_kafka_error_is_retriable(error)) {
                 pf_log_warn("worker", "commit_transaction: %s (retrying)",
                             rd_kafka_error_string(error));
+                pf_metrics_heartbeat(w->metrics);
                 rd_kafka_error_destroy(error);
         }
         if ((rc = worker_txn_result(error, "commit_transaction")))
@@ -508,6 +550,7 @@ static void worker_restore_step(pf_worker_t *w) {
                         else if (err)
                                 w->fatal = 1;
                         r->records++;
+                        pf_metrics_series_inc(w->m_restored, 1);
                         r->next_offset = msg->offset + 1;
                         if (r->records % PF_RESTORE_CHECKPOINT == 0 &&
                             pf_pipeline_restore_flush(w->pipe, p, r->next_offset, errstr,
@@ -534,12 +577,98 @@ static void worker_restore_stop(pf_worker_t *w) {
         rd_kafka_assign(w->restorer, NULL);
 }
 
+/* ------------------------------------------------------------------ metrics */
+
+/** librdkafka statistics of the group consumer: consumer lag per partition. */
+static int worker_stats_cb(rd_kafka_t *rk, char *json, size_t json_len, void *opaque) {
+        (void)rk;
+        (void)json_len;
+        pf_worker_t *w = opaque;
+        pf_metrics_update_from_rdkafka_stats(w->metrics, json);
+        return 0; /* librdkafka frees json */
+}
+
+static int worker_metrics_setup(pf_worker_t *w, char *errstr, size_t errstr_size) {
+        const pf_conf_t *conf = w->conf;
+        if (pf_conf_int(conf, "metrics.port") == 0)
+                return 0;
+        if (!(w->metrics = pf_metrics_new(errstr, errstr_size)) ||
+            pf_metrics_register_worker(w->metrics, errstr, errstr_size))
+                return -1;
+        for (int i = 0; i < 3; i++) {
+                static const pf_topic_t in[3] = {PF_TOPIC_EVENTS_API, PF_TOPIC_EVENTS_PNR,
+                                                 PF_TOPIC_BY_TRAVELLER};
+                const char *labels[] = {w->names[in[i]]};
+                w->m_in[i] = pf_metrics_series(w->metrics, PF_M_EVENTS_IN, labels);
+        }
+        for (int t = 0; t < PF_TOPIC__COUNT; t++) {
+                const char *labels[] = {w->names[t]};
+                w->m_out[t] = pf_metrics_series(w->metrics, PF_M_EVENTS_OUT, labels);
+        }
+        const char *s1[] = {"stage1"}, *s2[] = {"stage2"}, *ok[] = {"committed"},
+                   *ab[] = {"aborted"};
+        w->m_stage[0] = pf_metrics_series(w->metrics, PF_M_STAGE_DURATION, s1);
+        w->m_stage[1] = pf_metrics_series(w->metrics, PF_M_STAGE_DURATION, s2);
+        w->m_latency = pf_metrics_series(w->metrics, PF_M_EVENT_LATENCY, NULL);
+        w->m_txn_ok = pf_metrics_series(w->metrics, PF_M_TRANSACTIONS, ok);
+        w->m_txn_abort = pf_metrics_series(w->metrics, PF_M_TRANSACTIONS, ab);
+        w->m_rebalances = pf_metrics_series(w->metrics, PF_M_REBALANCES, NULL);
+        w->m_restored = pf_metrics_series(w->metrics, PF_M_RESTORE_RECORDS, NULL);
+        w->m_restoring = pf_metrics_series(w->metrics, PF_M_RESTORING_PARTITIONS, NULL);
+        for (int b = 0; b < PF_BAND__COUNT; b++) {
+                const char *labels[] = {pf_band_name((pf_band_t)b)};
+                w->m_results[b] = pf_metrics_series(w->metrics, PF_M_RESULTS, labels);
+        }
+        const char *version[] = {pf_pipeline_ruleset_version(w->pipe)};
+        pf_metrics_info_set(w->metrics, PF_M_RULESET_INFO, version);
+        pf_metrics_set_liveness_timeout_ms(w->metrics,
+                                           pf_conf_int(conf, "metrics.liveness.timeout.ms"));
+        pf_metrics_set_ready(w->metrics, 0, "starting: joining the consumer group");
+        return pf_metrics_serve(w->metrics, pf_conf_str(conf, "metrics.bind"),
+                                (int)pf_conf_int(conf, "metrics.port"), errstr, errstr_size)
+                       ? -1
+                       : 0;
+}
+
+/** Readiness, heartbeat and (every 10 s) state size per partition. */
+static void worker_metrics_tick(pf_worker_t *w, double now) {
+        char reason[96];
+        if (!w->metrics)
+                return;
+        pf_metrics_heartbeat(w->metrics);
+        pf_metrics_series_set(w->m_restoring, w->restoring);
+        if (w->assigned == 0) {
+                pf_metrics_set_ready(w->metrics, 0, "no partitions assigned yet");
+        } else if (w->restoring) {
+                snprintf(reason, sizeof(reason), "restoring %d partitions", w->restoring);
+                pf_metrics_set_ready(w->metrics, 0, reason);
+        } else {
+                pf_metrics_set_ready(w->metrics, 1, "ready");
+        }
+        if (now - w->last_state_stats < 10)
+                return;
+        w->last_state_stats = now;
+        for (int32_t p = 0; p < PF_WORKER_MAX_PARTITIONS; p++) {
+                pf_store_t *store = pf_pipeline_store(w->pipe, p);
+                char part[16];
+                snprintf(part, sizeof(part), "%d", (int)p);
+                const char *labels[] = {part};
+                if (!store)
+                        continue;
+                uint64_t keys, bytes;
+                pf_store_stats(store, &keys, &bytes);
+                pf_metrics_gauge_set(w->metrics, PF_M_STATE_KEYS, labels, (double)keys);
+                pf_metrics_gauge_set(w->metrics, PF_M_STATE_BYTES, labels, (double)bytes);
+        }
+}
+
 /* ------------------------------------------------------------------ rebalance */
 
 static void worker_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
                                 rd_kafka_topic_partition_list_t *parts, void *opaque) {
         pf_worker_t *w = opaque;
         w->stats->rebalances++;
+        pf_metrics_series_inc(w->m_rebalances, 1);
         if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
                 pf_log_info("worker", "assigned %d partitions", parts->cnt);
                 rd_kafka_assign(rk, parts);
@@ -583,9 +712,14 @@ static int worker_handle(pf_worker_t *w, rd_kafka_message_t *msg) {
                 w->eof[idx][msg->partition] = 0;
                 w->at_eof--;
         }
+        double t0 = w->metrics ? worker_mono_s() : 0;
         int rc = idx == 2 ? worker_stage2(w, msg) : worker_stage1(w, msg);
         if (rc)
                 return -1;
+        if (w->metrics && idx >= 0) {
+                pf_metrics_series_inc(w->m_in[idx], 1);
+                pf_metrics_series_observe(w->m_stage[idx == 2], worker_mono_s() - t0);
+        }
         if (!w->eos && rd_kafka_offset_store(msg->rkt, msg->partition, msg->offset))
                 return -1;
         w->since_commit++;
@@ -655,6 +789,15 @@ static int worker_setup_consumers(pf_worker_t *w, char *errstr, size_t errstr_si
                 return -1;
         rd_kafka_conf_set_opaque(cconf, w);
         rd_kafka_conf_set_rebalance_cb(cconf, worker_rebalance_cb);
+        if (w->metrics) {
+                /* Consumer lag per partition comes from librdkafka's statistics. */
+                rd_kafka_conf_set_stats_cb(cconf, worker_stats_cb);
+                if (pf_kafka_conf_set(cconf, "statistics.interval.ms", "5000", errstr,
+                                      errstr_size)) {
+                        rd_kafka_conf_destroy(cconf);
+                        return -1;
+                }
+        }
         if (pf_kafka_conf_set(cconf, "group.id", pf_conf_str(conf, "group.id"), errstr,
                               errstr_size) ||
             pf_kafka_conf_set(cconf, "enable.auto.commit", "false", errstr, errstr_size) ||
@@ -738,6 +881,8 @@ static int worker_setup(pf_worker_t *w, char *errstr, size_t errstr_size) {
         pconf.retention_ms = pf_conf_int(conf, "history.retention.days") * 24 * 3600 * 1000;
         if (!(w->pipe = pf_pipeline_new(&pconf, errstr, errstr_size)))
                 return -1;
+        if (worker_metrics_setup(w, errstr, errstr_size))
+                return -1;
         if (worker_setup_producer(w, errstr, errstr_size))
                 return -1;
         return worker_setup_consumers(w, errstr, errstr_size);
@@ -759,6 +904,7 @@ static void worker_teardown(pf_worker_t *w) {
                 rd_kafka_flush(w->producer, 30 * 1000);
                 rd_kafka_destroy(w->producer);
         }
+        pf_metrics_destroy(w->metrics); /* stops the HTTP server first */
         pf_pipeline_destroy(w->pipe);
         pf_schemas_destroy(w->schemas);
         pf_key_destroy(w->key);
@@ -822,6 +968,7 @@ int pf_worker_run(const pf_conf_t *conf, pf_worker_stats_t *stats) {
                 }
                 if (w->restoring)
                         worker_restore_step(w);
+                worker_metrics_tick(w, now);
                 if ((now - last_commit) * 1000 >= (double)commit_ms ||
                     pf_pipeline_dirty(w->pipe) >= PF_PIPELINE_OVERLAY_MAX - 1) {
                         if (worker_commit(w)) {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # No traveller's name, document number, phone or e-mail in clear anywhere paxflow writes: its logs
-# (at debug level), the results, alerts and dead-letter topics, the state changelog, and the
+# (at debug level), its /metrics, the results, alerts and dead-letter topics, the state changelog, and the
 # RocksDB files. Canary travellers with distinctive values go through a worker; then every one of
 # those places is searched for each value, in clear and hex-encoded.
 # Not searched, by design: the input topics and the internal repartition topic, which carry the
@@ -12,9 +12,19 @@ pf topics create --partitions 3 > /dev/null
 "$MKEVENTS" "$WORK/canaries.pfev" "$COUNT"
 pf produce "$WORK/canaries.pfev" > /dev/null
 pf gen --seed 13 --hours 1 --flights.per.hour 3 --pax.per.flight 60 > /dev/null
-pf run --group.id "$PREFIX" --state.dir "$WORK/state" --secret.file "$WORK/secret" \
-  --idle.exit.ms 3000 --log.level debug > "$WORK/summary.txt" 2> "$WORK/worker.log" \
-  || fail "worker failed"
+PORT=$((20000 + RANDOM % 20000))
+"$PAXFLOW" run --brokers "$BROKERS" --topic.prefix "$PREFIX" --group.id "$PREFIX" \
+  --state.dir "$WORK/state" --secret.file "$WORK/secret" --metrics.port "$PORT" \
+  --metrics.bind 127.0.0.1 --idle.exit.ms 3000 --log.level debug \
+  > "$WORK/summary.txt" 2> "$WORK/worker.log" &
+pid=$!
+# Keep the last /metrics scrape of the running worker (labels and values).
+while kill -0 "$pid" 2> /dev/null; do
+  curl -sf "http://127.0.0.1:$PORT/metrics" > "$WORK/metrics.next" && mv "$WORK/metrics.next" "$WORK/metrics.txt"
+  sleep 0.5
+done
+wait "$pid" || fail "worker failed"
+[ -s "$WORK/metrics.txt" ] || fail "no /metrics scrape"
 for t in scored alerts dlq changelog; do pf consume --topic "$t" > "$WORK/topic-$t.jsonl"; done
 got=$(jq -r 'select(.event_id | startswith("canary-")) | .event_id' "$WORK/topic-scored.jsonl" | wc -l)
 [ "$got" -eq $((COUNT * 5)) ] || fail "$got canary results, expected $((COUNT * 5))"
@@ -22,7 +32,7 @@ got=$(jq -r 'select(.event_id | startswith("canary-")) | .event_id' "$WORK/topic
 [ "$(find "$WORK/state" -type f | wc -l)" -gt 0 ] || fail "no state files"
 
 hex() { printf '%s' "$1" | od -An -tx1 | tr -d ' \n'; }
-places=("$WORK/worker.log" "$WORK/summary.txt" "$WORK"/topic-*.jsonl)
+places=("$WORK/worker.log" "$WORK/summary.txt" "$WORK/metrics.txt" "$WORK"/topic-*.jsonl)
 checked=0
 for n in $(seq 0 $((COUNT - 1))); do
   for v in "QXCANARY${n}SURNAME" "ZQ${n}GIVEN" "PRIVDOC${n}X" "+999555${n}" \
@@ -34,4 +44,4 @@ for n in $(seq 0 $((COUNT - 1))); do
     done
   done
 done
-pass "$checked canary values (clear and hex) absent from logs, results, alerts, DLQ, changelog and RocksDB files"
+pass "$checked canary values (clear and hex) absent from logs, metrics, results, alerts, DLQ, changelog and RocksDB files"
