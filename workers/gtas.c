@@ -87,8 +87,9 @@ static int pf_dm_c(pf_dm_t *dm, int i) {
                            PF_DM_ANY(dm, i - 2, "ORCHES", "ARCHIT", "ORCHID") ||
                            PF_DM_ANY(dm, i + 2, "T", "S") ||
                            ((PF_DM_ANY(dm, i - 1, "A", "O", "U", "E") || i == 0) &&
-                            PF_DM_ANY(dm, i + 2, "L", "R", "N", "M", "B", "H", "F", "V", "W",
-                                      " "))) {
+                            (PF_DM_ANY(dm, i + 2, "L", "R", "N", "M", "B", "H", "F", "V", "W",
+                                       " ") ||
+                             i + 1 == dm->len - 1))) {
                         pf_dm_add(dm, "K");
                 } else if (i > 0) {
                         pf_dm_add(dm, PF_DM_ANY(dm, 0, "MC") ? "K" : "X");
@@ -205,7 +206,7 @@ static int pf_dm_s(pf_dm_t *dm, int i) {
                 return i + 2;
         }
         if (PF_DM_ANY(dm, i, "SIO", "SIA") || PF_DM_ANY(dm, i, "SIAN")) {
-                pf_dm_add(dm, pf_dm_slavo_germanic(dm) ? "S" : "X");
+                pf_dm_add(dm, "S"); /* X is only the alternate (non-Slavo-Germanic) */
                 return i + 3;
         }
         if ((i == 0 && PF_DM_ANY(dm, i + 1, "M", "N", "L", "W")) || PF_DM_ANY(dm, i + 1, "Z")) {
@@ -298,14 +299,16 @@ size_t pf_double_metaphone(const char *word, size_t len, char out[5]) {
                         break;
                 case 'J':
                         if (PF_DM_ANY(&dm, i, "JOSE") || PF_DM_ANY(&dm, 0, "SAN ")) {
-                                pf_dm_add(&dm, (i == 0 && pf_dm_at(&dm, i + 4) == ' ') ||
+                                pf_dm_add(&dm, (i == 0 &&
+                                                (pf_dm_at(&dm, i + 4) == ' ' || dm.len == 4)) ||
                                                                PF_DM_ANY(&dm, 0, "SAN ")
                                                        ? "H"
                                                        : "J");
                         } else if (i == dm.len - 1 ||
                                    PF_DM_ANY(&dm, i + 1, "L", "T", "K", "S", "N", "M", "B", "Z") ||
                                    PF_DM_ANY(&dm, i - 1, "S", "K", "L")) {
-                                if (i == 0 || i != dm.len - 1)
+                                /* commons-codec: the primary keeps J only at either end */
+                                if (i == 0 || i == dm.len - 1)
                                         pf_dm_add(&dm, "J");
                         } else {
                                 pf_dm_add(&dm, "J");

@@ -427,7 +427,7 @@ static double pf_token_score(const pf_sname_t *t, const pf_sname_t *w) {
         unsigned ti[PF_SNAME_TOKENS_MAX], wi[PF_SNAME_TOKENS_MAX], tn = 0, wn = 0;
         bool tused[PF_SNAME_TOKENS_MAX] = {false}, wused[PF_SNAME_TOKENS_MAX] = {false};
         double sum = 0.0, weight = 0.0, penalty = 0.0;
-        unsigned strong = 0, matched = 0;
+        unsigned strong = 0, matched = 0, initials = 0;
 
         for (unsigned i = 0; i < t->count; i++) {
                 if (!(t->tok[i].flags & PF_STOK_PARTICLE))
@@ -471,7 +471,9 @@ static double pf_token_score(const pf_sname_t *t, const pf_sname_t *w) {
                 sum += best * wgt;
                 weight += wgt;
                 matched++;
-                if (best >= 0.85 && !((x->flags | y->flags) & PF_STOK_INITIAL))
+                if ((x->flags | y->flags) & PF_STOK_INITIAL)
+                        initials++;
+                else if (best >= 0.85)
                         strong++;
         }
         if (matched == 0 || strong == 0)
@@ -485,7 +487,7 @@ static double pf_token_score(const pf_sname_t *t, const pf_sname_t *w) {
                         penalty += (w->tok[wi[b]].flags & PF_STOK_SURNAME) ? 0.12 : 0.02;
         }
         /* One strong token out of several is weak evidence (a shared surname). */
-        if (strong == 1 && tn > 1 && wn > 1)
+        if (strong == 1 && initials == 0 && tn > 1 && wn > 1)
                 penalty += 0.08;
         return sum / weight - penalty;
 }
@@ -594,7 +596,7 @@ static double pf_dob_term(int tp, int ty, int tm, int td, const pf_wl_rec_t *rec
 
         *known = tp != 0 && wp != 0;
         if (!*known)
-                return 0.0;
+                return -0.5; /* screen.h: "either side unknown -0.5" */
         if (tp == 3 && wp == 3) {
                 if (dy == 0 && tm == wm && td == wd)
                         return 2.5;
