@@ -1027,3 +1027,139 @@ pf_err_t pf_codec_to_json(pf_codec_t *codec, const void *buf, size_t len, char *
         json_decref(j);
         return *json ? PF_OK : PF_ERR_NOMEM;
 }
+
+/* ------------------------------------------------------------------ watchlist entries */
+
+pf_err_t pf_codec_encode_watchlist(pf_codec_t *codec, const pf_wl_entry_t *e, const uint8_t **out,
+                                   size_t *out_len) {
+        int32_t id = pf_schemas_latest_id(codec->schemas, "WatchlistEntry");
+        pf_codec_writer_t *wr = id < 0 ? NULL : codec_writer_get(codec, id);
+        if (!wr)
+                return PF_ERR_UNKNOWN_SCHEMA;
+        avro_value_t *rec = &wr->value, arr, item, v, branch;
+        int rc = avro_value_reset(rec);
+        rc |= enc_str(rec, "entry_id", e->entry_id);
+        rc |= enc_str(rec, "list", e->list);
+        rc |= enc_str(rec, "category", e->category);
+        rc |= enc_enum(rec, "severity", (int)e->severity);
+        rc |= avro_value_get_by_name(rec, "names", &arr, NULL);
+        for (size_t i = 0; !rc && i < e->name_count; i++) {
+                rc |= avro_value_append(&arr, &item, NULL);
+                rc |= enc_str(&item, "given_names",
+                              e->names[i].given_names ? e->names[i].given_names : "");
+                rc |= enc_str(&item, "surname", e->names[i].surname ? e->names[i].surname : "");
+        }
+        rc |= enc_str(rec, "date_of_birth", e->date_of_birth ? e->date_of_birth : "");
+        rc |= enc_str(rec, "nationality", e->nationality ? e->nationality : "");
+        rc |= avro_value_get_by_name(rec, "documents", &arr, NULL);
+        for (size_t i = 0; !rc && i < e->doc_count; i++) {
+                rc |= avro_value_append(&arr, &item, NULL);
+                rc |= enc_str(&item, "type", e->docs[i].type ? e->docs[i].type : "OTHER");
+                rc |= enc_str(&item, "number", e->docs[i].number ? e->docs[i].number : "");
+                rc |= enc_str(&item, "issuing_country",
+                              e->docs[i].issuing_country ? e->docs[i].issuing_country : "");
+        }
+        const char *opt[2] = {"valid_from", "valid_until"};
+        int64_t vals[2] = {e->valid_from, e->valid_until};
+        for (int i = 0; i < 2; i++) {
+                rc |= avro_value_get_by_name(rec, opt[i], &v, NULL);
+                if (vals[i] == PF_WL_DATE_NONE)
+                        rc |= avro_value_set_branch(&v, 0, &branch) || avro_value_set_null(&branch);
+                else
+                        rc |= avro_value_set_branch(&v, 1, &branch) ||
+                              avro_value_set_long(&branch, vals[i]);
+        }
+        if (rc)
+                return PF_ERR_AVRO;
+        return codec_write(codec, wr, out, out_len);
+}
+
+pf_err_t pf_codec_decode_watchlist(pf_codec_t *codec, const void *buf, size_t len,
+                                   pf_wl_storage_t *st, char *errstr, size_t errstr_size) {
+        int32_t id;
+        const pf_schema_src_t *src;
+        pf_err_t err = pf_wire_parse(buf, len, &id);
+        if (err) {
+                snprintf(errstr, errstr_size, "not in the wire format");
+                return err;
+        }
+        avro_schema_t schema = pf_schemas_get(codec->schemas, id, &src);
+        if (!schema) {
+                snprintf(errstr, errstr_size, "schema id %d is not known", (int)id);
+                return PF_ERR_UNKNOWN_SCHEMA;
+        }
+        if (strcmp(src->record, "WatchlistEntry") != 0) {
+                snprintf(errstr, errstr_size, "schema id %d is a %s, not a WatchlistEntry", (int)id,
+                         src->record);
+                return PF_ERR_WRONG_SCHEMA;
+        }
+        const uint8_t *body = (const uint8_t *)buf + PF_WIRE_HEADER;
+        err = pf_avro_check(schema, body, len - PF_WIRE_HEADER, &codec->limits, errstr,
+                            errstr_size);
+        if (err)
+                return err;
+        pf_codec_writer_t *wr = codec_writer_get(codec, id);
+        if (!wr)
+                return PF_ERR_AVRO;
+        avro_value_reset(&wr->value);
+        avro_reader_memory_set_source(codec->mem_reader, (const char *)body,
+                                      (int64_t)(len - PF_WIRE_HEADER));
+        if (avro_value_read(codec->mem_reader, &wr->value)) {
+                snprintf(errstr, errstr_size, "avro: %s", avro_strerror());
+                return PF_ERR_AVRO;
+        }
+        pf_dec_t dec = {errstr, errstr_size};
+        avro_value_t *rec = &wr->value, arr, item;
+        int is_null, e = 0;
+        memset(&st->entry, 0, sizeof(st->entry));
+        DEC(dec_str(&dec, rec, "entry_id", st->entry_id, sizeof(st->entry_id)));
+        DEC(dec_str(&dec, rec, "list", st->list, sizeof(st->list)));
+        DEC(dec_str(&dec, rec, "category", st->category, sizeof(st->category)));
+        DEC(dec_enum(&dec, rec, "severity", &e));
+        DEC(dec_str(&dec, rec, "date_of_birth", st->date_of_birth, sizeof(st->date_of_birth)));
+        DEC(dec_str(&dec, rec, "nationality", st->nationality, sizeof(st->nationality)));
+        DEC(dec_field(&dec, rec, "names", &arr, &is_null));
+        size_t n = 0;
+        avro_value_get_size(&arr, &n);
+        if (n > PF_WL_NAMES_MAX)
+                return dec_fail(&dec, PF_ERR_TOO_LARGE, "names", "too many names");
+        for (size_t i = 0; i < n; i++) {
+                if (avro_value_get_by_index(&arr, i, &item, NULL))
+                        return dec_fail(&dec, PF_ERR_AVRO, "names", "missing item");
+                DEC(dec_str(&dec, &item, "given_names", st->given[i], PF_WL_NAME_MAX));
+                DEC(dec_str(&dec, &item, "surname", st->surname[i], PF_WL_NAME_MAX));
+                st->names[i].given_names = st->given[i];
+                st->names[i].surname = st->surname[i];
+        }
+        st->entry.name_count = n;
+        DEC(dec_field(&dec, rec, "documents", &arr, &is_null));
+        n = 0;
+        avro_value_get_size(&arr, &n);
+        if (n > PF_WL_DOCS_MAX)
+                return dec_fail(&dec, PF_ERR_TOO_LARGE, "documents", "too many documents");
+        for (size_t i = 0; i < n; i++) {
+                if (avro_value_get_by_index(&arr, i, &item, NULL))
+                        return dec_fail(&dec, PF_ERR_AVRO, "documents", "missing item");
+                DEC(dec_str(&dec, &item, "type", st->doc_type[i], sizeof(st->doc_type[i])));
+                DEC(dec_str(&dec, &item, "number", st->doc_number[i], PF_WL_DOCNUM_MAX));
+                DEC(dec_str(&dec, &item, "issuing_country", st->doc_country[i],
+                            sizeof(st->doc_country[i])));
+                st->docs[i].type = st->doc_type[i];
+                st->docs[i].number = st->doc_number[i];
+                st->docs[i].issuing_country = st->doc_country[i];
+        }
+        st->entry.doc_count = n;
+        DEC(dec_long(&dec, rec, "valid_from", &st->entry.valid_from, PF_WL_DATE_NONE));
+        DEC(dec_long(&dec, rec, "valid_until", &st->entry.valid_until, PF_WL_DATE_NONE));
+        if (e < 0 || e > 3)
+                return dec_fail(&dec, PF_ERR_BAD_ENUM, "severity", "out of range");
+        st->entry.entry_id = st->entry_id;
+        st->entry.list = st->list;
+        st->entry.category = st->category;
+        st->entry.severity = (pf_wl_severity_t)e;
+        st->entry.names = st->names;
+        st->entry.docs = st->docs;
+        st->entry.date_of_birth = st->date_of_birth;
+        st->entry.nationality = st->nationality;
+        return PF_OK;
+}

@@ -19,6 +19,7 @@
 #include "event.h"
 #include "result.h"
 #include "schemas.h"
+#include "watchlist.h"
 
 #define PF_WIRE_HEADER 5
 
@@ -73,5 +74,33 @@ pf_err_t pf_codec_encode_dead_letter(pf_codec_t *codec, const pf_dead_letter_t *
  */
 pf_err_t pf_codec_to_json(pf_codec_t *codec, const void *buf, size_t len, char **json, char *errstr,
                           size_t errstr_size);
+
+/** Fixed storage for a decoded WatchlistEntry; @c entry points into it. Holds personal data. */
+typedef struct pf_wl_storage_s {
+        char entry_id[PF_WL_ID_MAX];
+        char list[PF_WL_LIST_MAX];
+        char category[PF_WL_CATEGORY_MAX];
+        char given[PF_WL_NAMES_MAX][PF_WL_NAME_MAX];
+        char surname[PF_WL_NAMES_MAX][PF_WL_NAME_MAX];
+        char date_of_birth[16];
+        char nationality[8];
+        char doc_type[PF_WL_DOCS_MAX][24];
+        char doc_number[PF_WL_DOCS_MAX][PF_WL_DOCNUM_MAX];
+        char doc_country[PF_WL_DOCS_MAX][8];
+        pf_wl_name_t names[PF_WL_NAMES_MAX];
+        pf_wl_doc_t docs[PF_WL_DOCS_MAX];
+        pf_wl_entry_t entry;
+} pf_wl_storage_t;
+
+/**
+ * @brief Decodes a WatchlistEntry message (untrusted: checked like events) into @p st.
+ * @returns PF_OK or a bad-input code with errstr naming the field, never a value.
+ */
+pf_err_t pf_codec_decode_watchlist(pf_codec_t *codec, const void *buf, size_t len,
+                                   pf_wl_storage_t *st, char *errstr, size_t errstr_size);
+
+/** @brief Encodes @p entry as a WatchlistEntry (newest version). Same buffer contract. */
+pf_err_t pf_codec_encode_watchlist(pf_codec_t *codec, const pf_wl_entry_t *entry,
+                                   const uint8_t **out, size_t *out_len);
 
 #endif /* PF_CODEC_H */

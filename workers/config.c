@@ -76,6 +76,9 @@ static const pf_conf_prop_t pf_conf_props[] = {
     {"idle.exit.ms", PF_CONF_INT, "0", 0, 86400000, RUN, 0,
      "Exit cleanly once every assigned partition is consumed to its end and nothing arrived for this "
      "long (0 = run until SIGINT/SIGTERM). For demos, tests and batch replays.", NULL},
+    {"screen.threshold", PF_CONF_DOUBLE, "0.85", 0, 1, RUN, 0,
+     "Lowest watchlist match confidence reported (see paxflow screen --help for its meaning).",
+     NULL},
     {"history.retention.days", PF_CONF_INT, "400", 1, 1830, RUN, 0,
      "Trips older than this (event time) drop out of a traveller's history.", NULL},
     {"store.cache.mb", PF_CONF_INT, "64", 1, 65536, RUN, 0, "RocksDB block cache per store, MiB.", NULL},

@@ -22,7 +22,9 @@ enum {
         PF_SCOPE_GEN = 1 << 1,
         PF_SCOPE_TOPICS = 1 << 2,
         PF_SCOPE_CONSUME = 1 << 3,
-        PF_SCOPE_KAFKA = PF_SCOPE_RUN | PF_SCOPE_GEN | PF_SCOPE_TOPICS | PF_SCOPE_CONSUME,
+        PF_SCOPE_WATCHLIST = 1 << 4,
+        PF_SCOPE_KAFKA = PF_SCOPE_RUN | PF_SCOPE_GEN | PF_SCOPE_TOPICS | PF_SCOPE_CONSUME |
+                         PF_SCOPE_WATCHLIST,
 };
 
 typedef struct pf_conf_s pf_conf_t;

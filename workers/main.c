@@ -12,6 +12,7 @@
 #include "log.h"
 #include "screen_cli.h"
 #include "topics.h"
+#include "wl_cli.h"
 #include "worker.h"
 
 #ifndef PF_VERSION
@@ -62,6 +63,15 @@ static const pf_cmd_t pf_cmds[] = {
          "Secrets (secret.file, and kafka.* properties whose names contain password, secret or "
          "key)\n"
          "print as [redacted]. Exit status 2 when a value is invalid.\n"},
+        {"watchlist", PF_SCOPE_WATCHLIST, "load FILE | delete ENTRY_ID...",
+         "publish watchlist entries (or tombstones) to the watchlist topic",
+         "load: validates every line of FILE (JSON Lines, or CSV with the header of paxflow "
+         "screen\n"
+         "--help) and, only if every line is valid, publishes the entries keyed by entry_id to "
+         "the\n"
+         "compacted <prefix>.watchlist topic in one transaction; each bad line is reported as\n"
+         "file:line: reason, and nothing is published. delete: publishes tombstones for the ids.\n"
+         "Running workers apply both within seconds, without a restart.\n"},
         {"consume", PF_SCOPE_CONSUME, "", "print a topic as JSON lines, to its current end",
          "Reads every partition of --topic (read_committed) from the beginning to the end offsets "
          "seen\n"
@@ -148,6 +158,8 @@ static int run_cmd(const pf_cmd_t *cmd, int argc, char **argv) {
         } else if (strcmp(cmd->name, "config") == 0 && rest == 1 && strcmp(args[0], "dump") == 0) {
                 pf_conf_dump(stdout, conf, PF_SCOPE_RUN);
                 status = 0;
+        } else if (strcmp(cmd->name, "watchlist") == 0) {
+                status = pf_wl_cli_run(conf, rest, args);
         } else if (strcmp(cmd->name, "gen") == 0 && rest == 0) {
                 status = pf_gen_cli_run(conf);
         } else if (strcmp(cmd->name, "produce") == 0 && rest == 1) {

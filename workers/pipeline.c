@@ -25,6 +25,7 @@ struct pf_pipeline_s {
         pf_pipeline_conf_t conf;
         pf_codec_t *codec;
         pf_norm_t *norm;
+        pf_screener_t *screener; /* NULL without a watchlist */
         pf_store_t *stores[PF_PIPELINE_MAX_PARTITIONS];
         pf_store_batch_t *batches[PF_PIPELINE_MAX_PARTITIONS]; /* lazily made */
         pf_overlay_entry_t *overlay;                           /* [PF_PIPELINE_OVERLAY_MAX] */
@@ -41,6 +42,7 @@ void pf_pipeline_conf_defaults(pf_pipeline_conf_t *conf) {
         pf_rules_conf_defaults(&conf->rules);
         pf_bands_defaults(&conf->bands);
         conf->retention_ms = 400LL * 24 * 3600 * 1000;
+        conf->screen_threshold = 0.85;
 }
 
 pf_pipeline_t *pf_pipeline_new(const pf_pipeline_conf_t *conf, char *errstr, size_t errstr_size) {
@@ -55,6 +57,10 @@ pf_pipeline_t *pf_pipeline_new(const pf_pipeline_conf_t *conf, char *errstr, siz
                 goto err;
         pipe->norm = pf_norm_new(errstr, errstr_size);
         if (!pipe->norm)
+                goto err;
+        if (conf->watchlist &&
+            !(pipe->screener = pf_screener_new(conf->watchlist, conf->screen_threshold, errstr,
+                                               errstr_size)))
                 goto err;
         pipe->overlay = malloc(sizeof(*pipe->overlay) * PF_PIPELINE_OVERLAY_MAX);
         pipe->slots = malloc(sizeof(*pipe->slots) * PF_OVERLAY_SLOTS);
@@ -78,6 +84,7 @@ void pf_pipeline_destroy(pf_pipeline_t *pipe) {
         }
         free(pipe->overlay);
         free(pipe->slots);
+        pf_screener_destroy(pipe->screener);
         pf_norm_destroy(pipe->norm);
         pf_codec_destroy(pipe->codec);
         free(pipe);
@@ -220,6 +227,46 @@ static pf_hist_t *pipeline_hist_get(pf_pipeline_t *pipe, int32_t partition, cons
         return &e->hist;
 }
 
+/**
+ * Screens the event against the watchlist: matches go into the result, and the best document
+ * match and the best name match become hits of catalogue rules 1 and 2. Reasons name the entry
+ * and list (not personal data), never the traveller's name or document number.
+ */
+static void pipeline_screen(pf_pipeline_t *pipe, pf_result_t *res) {
+        if (pf_screen_event(pipe->screener, &pipe->ev, res) != PF_OK)
+                res->match_count = 0;
+        const pf_match_t *doc = NULL, *name = NULL;
+        for (uint32_t i = 0; i < res->match_count; i++) {
+                const pf_match_t *m = &res->matches[i];
+                if (m->kind == PF_MATCH_DOCUMENT && !doc)
+                        doc = m;
+                else if (m->kind != PF_MATCH_DOCUMENT && !name)
+                        name = m;
+        }
+        if (doc && res->hit_count < PF_RESULT_MAX_HITS) {
+                pf_hit_t *hit = &res->hits[res->hit_count++];
+                snprintf(hit->rule_id, sizeof(hit->rule_id), "R01");
+                hit->rule_version = 1;
+                snprintf(hit->category, sizeof(hit->category), "WATCHLIST");
+                hit->weight = 90;
+                snprintf(hit->reason, sizeof(hit->reason),
+                         "document matches watchlist entry %s on list %s", doc->entry_id,
+                         doc->list);
+        }
+        if (name && res->hit_count < PF_RESULT_MAX_HITS) {
+                pf_hit_t *hit = &res->hits[res->hit_count++];
+                int with_dob = name->kind == PF_MATCH_NAME_DOB;
+                snprintf(hit->rule_id, sizeof(hit->rule_id), "R02");
+                hit->rule_version = 1;
+                snprintf(hit->category, sizeof(hit->category), "WATCHLIST");
+                hit->weight = (int32_t)(name->confidence * (with_dob ? 80.0 : 50.0) + 0.5);
+                snprintf(hit->reason, sizeof(hit->reason),
+                         "name%s matches watchlist entry %s on list %s (confidence %.2f)",
+                         with_dob ? " and date of birth" : "", name->entry_id, name->list,
+                         name->confidence);
+        }
+}
+
 pf_err_t pf_stage2_process(pf_pipeline_t *pipe, int32_t partition, const void *key, size_t key_len,
                            const void *value, size_t len, int64_t now_ms, const uint8_t **out,
                            size_t *out_len, pf_band_t *band, char *errstr, size_t errstr_size) {
@@ -252,6 +299,8 @@ pf_err_t pf_stage2_process(pf_pipeline_t *pipe, int32_t partition, const void *k
 
         pf_result_t *res = &pipe->res;
         pipeline_result_init(pipe, &pipe->ev, raw, now_ms, res);
+        if (pipe->screener)
+                pipeline_screen(pipe, res);
         pf_rules_eval(&pipe->conf.rules, &pipe->ev, hist, res);
         pf_score_apply(&pipe->conf.bands, res);
         *band = res->band;

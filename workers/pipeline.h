@@ -20,6 +20,8 @@
 #include "key.h"
 #include "rules.h"
 #include "score.h"
+#include "screen.h"
+#include "watchlist.h"
 
 typedef struct pf_pipeline_s pf_pipeline_t;
 
@@ -31,7 +33,9 @@ typedef struct pf_pipeline_conf_s {
         pf_codec_conf_t codec;
         pf_rules_conf_t rules;
         pf_bands_t bands;
-        int64_t retention_ms; /**< history retention, event time */
+        int64_t retention_ms;            /**< history retention, event time */
+        const pf_watchlist_t *watchlist; /**< borrowed; NULL: no screening */
+        double screen_threshold;         /**< lowest match confidence reported */
 } pf_pipeline_conf_t;
 
 /** @brief Fills defaults (everything but schemas, key and state_dir). */

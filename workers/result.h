@@ -14,7 +14,7 @@
 
 #define PF_RESULT_MAX_HITS    32
 #define PF_RESULT_MAX_MATCHES 8
-#define PF_REASON_MAX         160
+#define PF_REASON_MAX         256
 
 typedef enum {
         PF_BAND_NONE = 0,

@@ -991,6 +991,8 @@ typedef struct pf_wl_load_s {
         pf_wl_rec_t **staged;
         size_t staged_count, staged_cap, staged_docs;
         bool nomem;
+        pf_wl_entry_cb_t *on_entry; /* sees each valid entry as parsed (may be NULL) */
+        void *entry_opaque;
 } pf_wl_load_t;
 
 static void pf_wl_load_error(pf_wl_load_t *ld, size_t line, const char *fmt, ...)
@@ -1032,6 +1034,8 @@ static void pf_wl_stage(pf_wl_load_t *ld, size_t line, const pf_wl_entry_t *entr
         }
         ld->staged[ld->staged_count++] = rec;
         ld->staged_docs += rec->doc_count;
+        if (ld->on_entry != NULL && ld->on_entry(ld->entry_opaque, entry) != 0)
+                ld->nomem = true;
 }
 
 static const char *pf_wl_json_str(json_t *obj, const char *key, bool *bad) {
@@ -1201,6 +1205,7 @@ static const char pf_wl_csv_header[] = "entry_id,list,category,severity,given_na
  */
 static const char *pf_wl_csv_split(char *line, size_t len, char **fields) {
         size_t r = 0, w = 0, col = 0;
+        bool ended = false; /* the last field ran to the end of the line */
 
         while (col < PF_WL_CSV_COLS) {
                 fields[col] = line + w;
@@ -1232,12 +1237,14 @@ static const char *pf_wl_csv_split(char *line, size_t len, char **fields) {
                 col++;
                 if (r >= len) {
                         line[w] = '\0';
+                        ended = true;
                         break;
                 }
                 line[w++] = '\0';
                 r++; /* the comma */
         }
-        if (col != PF_WL_CSV_COLS || r < len)
+        /* !ended: a comma after the 11th field ("...,k," is 12 columns, the last empty) */
+        if (col != PF_WL_CSV_COLS || !ended)
                 return "wrong number of columns (want 11)";
         return NULL;
 }
@@ -1252,6 +1259,16 @@ typedef struct pf_wl_csv_row_s {
 
 static bool pf_wl_csv_same(const char *a, const char *b) {
         return a[0] == '\0' || b[0] == '\0' || strcmp(a, b) == 0;
+}
+
+/** Nationalities agree when either is empty or both name the same country (EG = EGY). */
+static bool pf_wl_csv_same_country(const char *a, const char *b) {
+        char a3[4], b3[4];
+
+        if (pf_wl_csv_same(a, b))
+                return true;
+        return pf_country_alpha3(a, a3) == PF_OK && pf_country_alpha3(b, b3) == PF_OK &&
+               strcmp(a3, b3) == 0;
 }
 
 static const char *pf_wl_csv_pick(const char *a, const char *b) {
@@ -1301,6 +1318,7 @@ static void pf_wl_csv_stage(pf_wl_load_t *ld, pf_wl_csv_row_t *rows, size_t coun
         }
         for (size_t g = 0; g < count;) {
                 pf_wl_csv_row_t *first = &rows[order[g]];
+                const char *list = first->f[1], *category = first->f[2];
                 const char *sev = first->f[3], *dob = first->f[6], *nat = first->f[7];
                 pf_wl_entry_t entry = {0};
                 size_t end = g + 1, nn = 0, nd = 0;
@@ -1312,10 +1330,10 @@ static void pf_wl_csv_stage(pf_wl_load_t *ld, pf_wl_csv_row_t *rows, size_t coun
                 for (size_t i = g; i < end && !bad; i++) {
                         pf_wl_csv_row_t *row = &rows[order[i]];
 
-                        if (strcmp(row->f[1], first->f[1]) != 0 ||
-                            strcmp(row->f[2], first->f[2]) != 0 ||
+                        if (!pf_wl_csv_same(row->f[1], list) ||
+                            !pf_wl_csv_same(row->f[2], category) ||
                             !pf_wl_csv_same(row->f[3], sev) || !pf_wl_csv_same(row->f[6], dob) ||
-                            !pf_wl_csv_same(row->f[7], nat)) {
+                            !pf_wl_csv_same_country(row->f[7], nat)) {
                                 pf_wl_load_error(ld, row->line,
                                                  "entry fields disagree with line %zu of the "
                                                  "same entry_id",
@@ -1323,6 +1341,8 @@ static void pf_wl_csv_stage(pf_wl_load_t *ld, pf_wl_csv_row_t *rows, size_t coun
                                 bad = true;
                                 break;
                         }
+                        list = pf_wl_csv_pick(list, row->f[1]);
+                        category = pf_wl_csv_pick(category, row->f[2]);
                         sev = pf_wl_csv_pick(sev, row->f[3]);
                         dob = pf_wl_csv_pick(dob, row->f[6]);
                         nat = pf_wl_csv_pick(nat, row->f[7]);
@@ -1355,8 +1375,8 @@ static void pf_wl_csv_stage(pf_wl_load_t *ld, pf_wl_csv_row_t *rows, size_t coun
                 }
                 if (!bad) {
                         entry.entry_id = first->f[0];
-                        entry.list = first->f[1];
-                        entry.category = first->f[2];
+                        entry.list = list;
+                        entry.category = category;
                         entry.severity = (pf_wl_severity_t)severity;
                         entry.names = names;
                         entry.name_count = nn;
@@ -1451,7 +1471,19 @@ static pf_err_t pf_wl_load_lines(pf_wl_load_t *ld, pf_wl_reader_t *rd) {
 
 pf_err_t pf_watchlist_load_file(pf_watchlist_t *wl, const char *path, pf_wl_error_cb_t *on_error,
                                 void *opaque, size_t *loaded) {
-        pf_wl_load_t ld = {.wl = wl, .path = path, .on_error = on_error, .opaque = opaque};
+        return pf_watchlist_load_file_visit(wl, path, on_error, opaque, NULL, NULL, loaded);
+}
+
+pf_err_t pf_watchlist_load_file_visit(pf_watchlist_t *wl, const char *path,
+                                      pf_wl_error_cb_t *on_error, void *opaque,
+                                      pf_wl_entry_cb_t *on_entry, void *entry_opaque,
+                                      size_t *loaded) {
+        pf_wl_load_t ld = {.wl = wl,
+                           .path = path,
+                           .on_error = on_error,
+                           .opaque = opaque,
+                           .on_entry = on_entry,
+                           .entry_opaque = entry_opaque};
         pf_wl_reader_t rd = {0};
         pf_err_t err;
 

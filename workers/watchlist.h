@@ -111,6 +111,13 @@ typedef struct pf_watchlist_s pf_watchlist_t;
 typedef void(pf_wl_error_cb_t)(void *opaque, const char *message);
 
 /**
+ * Called by pf_watchlist_load_file_visit() with each valid entry as parsed (before the file is
+ * known to be all valid: the caller decides what to do once the load returns). Pointers are valid
+ * during the call only. A non-zero return fails the load.
+ */
+typedef int(pf_wl_entry_cb_t)(void *opaque, const pf_wl_entry_t *entry);
+
+/**
  * @brief Creates an empty watchlist.
  * @returns a watchlist the caller frees with pf_watchlist_destroy(), or NULL with errstr filled.
  */
@@ -228,5 +235,14 @@ const pf_wl_rec_t *pf_watchlist_name_entry(const pf_watchlist_t *wl, uint32_t na
  */
 size_t pf_watchlist_doc_find(const pf_watchlist_t *wl, const char *key, size_t key_len,
                              const pf_wl_rec_t **out, size_t max);
+
+/**
+ * @brief pf_watchlist_load_file() that also hands each valid entry, as parsed, to @p on_entry
+ *        (for `paxflow watchlist load`, which publishes the entries instead of keeping them).
+ */
+pf_err_t pf_watchlist_load_file_visit(pf_watchlist_t *wl, const char *path,
+                                      pf_wl_error_cb_t *on_error, void *opaque,
+                                      pf_wl_entry_cb_t *on_entry, void *entry_opaque,
+                                      size_t *loaded);
 
 #endif /* PF_WATCHLIST_H */

@@ -30,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "codec.h"
 #include "kafka.h"
 #include "log.h"
 #include "metrics.h"
@@ -75,7 +76,16 @@ typedef struct pf_worker_s {
         int64_t changelog_next[PF_WORKER_MAX_PARTITIONS];
         pf_restore_part_t restore[PF_WORKER_MAX_PARTITIONS];
         int restoring;
-        pf_metrics_t *metrics; /* NULL when metrics.port is 0 */
+        pf_watchlist_t *wl;      /* the global table, read in full from the watchlist topic */
+        rd_kafka_t *wl_consumer; /* group-less, all partitions from the beginning */
+        pf_codec_t *wl_codec;
+        pf_wl_storage_t *wl_st;
+        int wl_parts, wl_eofs, wl_loaded;
+        uint8_t wl_eof[64];
+        uint64_t wl_records;
+        double wl_t0;
+        uint8_t await_wl[PF_WORKER_MAX_PARTITIONS]; /* restored, waiting for the watchlist */
+        pf_metrics_t *metrics;                      /* NULL when metrics.port is 0 */
         pf_metrics_series_t *m_in[3], *m_out[PF_TOPIC__COUNT], *m_stage[2], *m_latency;
         pf_metrics_series_t *m_txn_ok, *m_txn_abort, *m_rebalances, *m_restored, *m_restoring;
         pf_metrics_series_t *m_results[PF_BAND__COUNT];
@@ -516,10 +526,145 @@ static void worker_restore_done(pf_worker_t *w, int32_t partition, int64_t end_o
         rd_kafka_topic_partition_list_add(one, w->names[PF_TOPIC_CHANGELOG], partition);
         rd_kafka_pause_partitions(w->restorer, one);
         rd_kafka_topic_partition_list_destroy(one);
+        if (!w->wl_loaded) {
+                /* Screening must not start on a partial watchlist. */
+                w->await_wl[partition] = 1;
+                return;
+        }
         one = rd_kafka_topic_partition_list_new(1);
         rd_kafka_topic_partition_list_add(one, w->names[PF_TOPIC_BY_TRAVELLER], partition);
         rd_kafka_resume_partitions(w->consumer, one);
         rd_kafka_topic_partition_list_destroy(one);
+}
+
+/* ------------------------------------------------------------------ watchlist */
+
+/** Applies one watchlist record: an upsert, or a tombstone (null value) that deletes. */
+static void worker_wl_apply(pf_worker_t *w, const rd_kafka_message_t *msg) {
+        char errstr[256], id[PF_WL_ID_MAX];
+        w->wl_records++;
+        if (!msg->payload) {
+                if (!msg->key || msg->key_len == 0 || msg->key_len >= sizeof(id)) {
+                        pf_log_warn("worker",
+                                    "watchlist tombstone without a valid key at %s [%d] "
+                                    "@%lld: ignored",
+                                    rd_kafka_topic_name(msg->rkt), (int)msg->partition,
+                                    (long long)msg->offset);
+                        return;
+                }
+                memcpy(id, msg->key, msg->key_len);
+                id[msg->key_len] = '\0';
+                pf_watchlist_delete(w->wl, id);
+                return;
+        }
+        pf_err_t err = pf_codec_decode_watchlist(w->wl_codec, msg->payload, msg->len, w->wl_st,
+                                                 errstr, sizeof(errstr));
+        if (!err)
+                err = pf_watchlist_upsert(w->wl, &w->wl_st->entry, errstr, sizeof(errstr));
+        if (err)
+                pf_log_warn("worker", "watchlist record at %s [%d] @%lld ignored: %s: %s",
+                            rd_kafka_topic_name(msg->rkt), (int)msg->partition,
+                            (long long)msg->offset, pf_err_name(err), errstr);
+}
+
+/** Reads what is new on the watchlist topic; the first time every partition is at its end, the
+ *  initial load is complete and waiting partitions start. */
+static void worker_wl_step(pf_worker_t *w) {
+        int applied = 0;
+        for (int n = 0; n < 2000; n++) {
+                rd_kafka_message_t *msg = rd_kafka_consumer_poll(w->wl_consumer, 0);
+                if (!msg)
+                        break;
+                if (msg->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+                        if (msg->partition >= 0 && msg->partition < 64 &&
+                            !w->wl_eof[msg->partition]) {
+                                w->wl_eof[msg->partition] = 1;
+                                w->wl_eofs++;
+                        }
+                } else if (msg->err) {
+                        pf_log_warn("worker", "watchlist consumer: %s",
+                                    rd_kafka_message_errstr(msg));
+                } else {
+                        worker_wl_apply(w, msg);
+                        applied++;
+                }
+                rd_kafka_message_destroy(msg);
+        }
+        pf_wl_stats_t st;
+        if (w->metrics && applied) {
+                pf_watchlist_stats(w->wl, &st);
+                pf_metrics_gauge_set(w->metrics, PF_M_WATCHLIST_ENTRIES, NULL, (double)st.entries);
+                pf_metrics_gauge_set(w->metrics, PF_M_WATCHLIST_LAST_UPDATE, NULL,
+                                     (double)worker_now_ms() / 1000.0);
+        }
+        if (w->wl_loaded || w->wl_eofs < w->wl_parts)
+                return;
+        w->wl_loaded = 1;
+        pf_watchlist_stats(w->wl, &st);
+        pf_log_info("worker", "watchlist loaded: %zu entries from %llu records in %.3f s",
+                    st.entries, (unsigned long long)w->wl_records, worker_mono_s() - w->wl_t0);
+        rd_kafka_topic_partition_list_t *parts = rd_kafka_topic_partition_list_new(8);
+        for (int32_t p = 0; p < PF_WORKER_MAX_PARTITIONS; p++) {
+                if (!w->await_wl[p])
+                        continue;
+                w->await_wl[p] = 0;
+                rd_kafka_topic_partition_list_add(parts, w->names[PF_TOPIC_BY_TRAVELLER], p);
+        }
+        if (parts->cnt)
+                rd_kafka_resume_partitions(w->consumer, parts);
+        rd_kafka_topic_partition_list_destroy(parts);
+}
+
+/** Creates the watchlist table's consumer and assigns every partition from the beginning. */
+static int worker_wl_setup(pf_worker_t *w, char *errstr, size_t errstr_size) {
+        char kerr[256];
+        const rd_kafka_metadata_t *md = NULL;
+        if (!(w->wl_st = malloc(sizeof(*w->wl_st))) ||
+            !(w->wl_codec = pf_codec_new(w->schemas, NULL, errstr, errstr_size)))
+                return -1;
+        rd_kafka_conf_t *kconf = pf_kafka_conf_new(w->conf, errstr, errstr_size);
+        if (!kconf)
+                return -1;
+        if (pf_kafka_conf_set(kconf, "group.id", "paxflow-watchlist", errstr, errstr_size) ||
+            pf_kafka_conf_set(kconf, "enable.auto.commit", "false", errstr, errstr_size) ||
+            pf_kafka_conf_set(kconf, "enable.partition.eof", "true", errstr, errstr_size) ||
+            pf_kafka_conf_set(kconf, "fetch.wait.max.ms", "100", errstr, errstr_size) ||
+            pf_kafka_conf_set(kconf, "isolation.level", "read_committed", errstr, errstr_size)) {
+                rd_kafka_conf_destroy(kconf);
+                return -1;
+        }
+        if (!(w->wl_consumer = rd_kafka_new(RD_KAFKA_CONSUMER, kconf, kerr, sizeof(kerr)))) {
+                rd_kafka_conf_destroy(kconf);
+                snprintf(errstr, errstr_size, "watchlist consumer: %s", kerr);
+                return -1;
+        }
+        rd_kafka_poll_set_consumer(w->wl_consumer);
+        rd_kafka_topic_t *rkt =
+                rd_kafka_topic_new(w->wl_consumer, w->names[PF_TOPIC_WATCHLIST], NULL);
+        rd_kafka_resp_err_t err = rd_kafka_metadata(w->wl_consumer, 0, rkt, &md, 30000);
+        rd_kafka_topic_destroy(rkt);
+        if (err || md->topic_cnt != 1 || md->topics[0].err || md->topics[0].partition_cnt < 1 ||
+            md->topics[0].partition_cnt > 64) {
+                snprintf(errstr, errstr_size,
+                         "watchlist topic %s: %s (create the topics with paxflow topics create)",
+                         w->names[PF_TOPIC_WATCHLIST],
+                         rd_kafka_err2str(err ? err : md->topics[0].err));
+                if (md)
+                        rd_kafka_metadata_destroy(md);
+                return -1;
+        }
+        rd_kafka_topic_partition_list_t *parts =
+                rd_kafka_topic_partition_list_new(md->topics[0].partition_cnt);
+        for (int i = 0; i < md->topics[0].partition_cnt; i++)
+                rd_kafka_topic_partition_list_add(parts, w->names[PF_TOPIC_WATCHLIST],
+                                                  md->topics[0].partitions[i].id)
+                        ->offset = RD_KAFKA_OFFSET_BEGINNING;
+        w->wl_parts = md->topics[0].partition_cnt;
+        rd_kafka_metadata_destroy(md);
+        rd_kafka_assign(w->wl_consumer, parts);
+        rd_kafka_topic_partition_list_destroy(parts);
+        w->wl_t0 = worker_mono_s();
+        return 0;
 }
 
 /** Applies up to a slice of changelog records, so the group consumer is polled in between. */
@@ -642,6 +787,8 @@ static void worker_metrics_tick(pf_worker_t *w, double now) {
         } else if (w->restoring) {
                 snprintf(reason, sizeof(reason), "restoring %d partitions", w->restoring);
                 pf_metrics_set_ready(w->metrics, 0, reason);
+        } else if (!w->wl_loaded) {
+                pf_metrics_set_ready(w->metrics, 0, "loading the watchlist");
         } else {
                 pf_metrics_set_ready(w->metrics, 1, "ready");
         }
@@ -684,6 +831,7 @@ static void worker_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
         if (!w->fatal && worker_commit(w))
                 w->fatal = 1;
         worker_restore_stop(w);
+        memset(w->await_wl, 0, sizeof(w->await_wl));
         for (int i = 0; i < parts->cnt; i++)
                 if (strcmp(parts->elems[i].topic, w->names[PF_TOPIC_BY_TRAVELLER]) == 0)
                         pf_pipeline_release(w->pipe, parts->elems[i].partition);
@@ -879,7 +1027,13 @@ static int worker_setup(pf_worker_t *w, char *errstr, size_t errstr_size) {
         pconf.store.block_cache_bytes = (size_t)pf_conf_int(conf, "store.cache.mb") << 20;
         pconf.codec.max_message_bytes = (size_t)pf_conf_int(conf, "max.message.bytes");
         pconf.retention_ms = pf_conf_int(conf, "history.retention.days") * 24 * 3600 * 1000;
+        if (!(w->wl = pf_watchlist_new(errstr, errstr_size)))
+                return -1;
+        pconf.watchlist = w->wl;
+        pconf.screen_threshold = pf_conf_double(conf, "screen.threshold");
         if (!(w->pipe = pf_pipeline_new(&pconf, errstr, errstr_size)))
+                return -1;
+        if (worker_wl_setup(w, errstr, errstr_size))
                 return -1;
         if (worker_metrics_setup(w, errstr, errstr_size))
                 return -1;
@@ -904,15 +1058,23 @@ static void worker_teardown(pf_worker_t *w) {
                 rd_kafka_flush(w->producer, 30 * 1000);
                 rd_kafka_destroy(w->producer);
         }
+        if (w->wl_consumer) {
+                rd_kafka_consumer_close(w->wl_consumer);
+                rd_kafka_destroy(w->wl_consumer);
+        }
         pf_metrics_destroy(w->metrics); /* stops the HTTP server first */
         pf_pipeline_destroy(w->pipe);
+        pf_watchlist_destroy(w->wl);
+        pf_codec_destroy(w->wl_codec);
+        free(w->wl_st);
         pf_schemas_destroy(w->schemas);
         pf_key_destroy(w->key);
 }
 
 /** @returns 1 when there is nothing left to read: every partition at its end, no restore. */
 static int worker_idle_done(const pf_worker_t *w) {
-        return w->assigned > 0 && w->at_eof >= w->assigned && !w->restoring && !w->since_commit;
+        return w->assigned > 0 && w->at_eof >= w->assigned && !w->restoring && !w->since_commit &&
+               w->wl_loaded;
 }
 
 int pf_worker_run(const pf_conf_t *conf, pf_worker_stats_t *stats) {
@@ -947,8 +1109,8 @@ int pf_worker_run(const pf_conf_t *conf, pf_worker_stats_t *stats) {
         int64_t idle_exit_ms = pf_conf_int(conf, "idle.exit.ms");
         double t0 = worker_mono_s(), last_commit = t0, last_msg = t0, first_msg = 0, last_out = t0;
         while (!pf_worker_stop_flag && !w->fatal) {
-                rd_kafka_message_t *msg =
-                        rd_kafka_consumer_poll(w->consumer, w->restoring ? 0 : 100);
+                rd_kafka_message_t *msg = rd_kafka_consumer_poll(
+                        w->consumer, w->restoring || !w->wl_loaded ? 10 : 100);
                 rd_kafka_poll(w->producer, 0);
                 double now = worker_mono_s();
                 if (msg) {
@@ -966,6 +1128,7 @@ int pf_worker_run(const pf_conf_t *conf, pf_worker_stats_t *stats) {
                                 break;
                         }
                 }
+                worker_wl_step(w);
                 if (w->restoring)
                         worker_restore_step(w);
                 worker_metrics_tick(w, now);

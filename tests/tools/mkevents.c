@@ -2,9 +2,12 @@
  * @file mkevents.c
  * @brief Test tool: writes a paxflow event file of canary travellers whose names, document
  *        numbers, phones and e-mails are distinctive strings, so that a test can grep every
- *        output of a run for them. Usage: pf_mkevents OUT.pfev COUNT
- *        Canaries: surname QXCANARY<n>SURNAME, given names ZQ<n>GIVEN, document PRIVDOC<n>X,
- *        phone +999555<n>, e-mail canary<n>@privacy.invalid.
+ *        output of a run for them. Usage: pf_mkevents OUT.pfev COUNT [EVENT_ID_TAG]
+ *        Traveller n: surname canary_surnames[n % 40] (with a second word from n / 40), given
+ *        name canary_given[n % 40], document PRIVDOC<n>X, phone +999555<n>, e-mail
+ *        canary<n>@privacy.invalid, frequent flyer FFCANARY<n>. Names differ in letters, not
+ *        only digits, since name matching ignores digits. Event ids: <tag>-<n>-<push>.
+ *        Every personal value written is listed, one per line, in OUT.pfev.values.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,9 +16,35 @@
 #include "codec.h"
 #include "evfile.h"
 
-static void canary_event(pf_event_t *ev, int n, int push) {
+static const char *canary_surnames[40] = {
+        "Abernathyx",    "Bolkonskaya",    "Cavendrake",    "Dragomirova",    "Eskelinenov",
+        "Fairweatherly", "Gudmundsdottir", "Hohenstaufer",  "Ibarguengoitia", "Jablonowska",
+        "Kirkegaardsen", "Lindqvistova",   "Montmorencyx",  "Nakamichiyo",    "Oyelaranwa",
+        "Pemberthyxon",  "Quetzalcoyotl",  "Rasmussenova",  "Szczepankiewa",  "Thistlewaite",
+        "Uhlenbrockel",  "Vanderploegh",   "Wolstenholmer", "Xochimilcova",   "Yevtushenkova",
+        "Zimmerwaldix",  "Blenkinsoppa",   "Crabtreevale",  "Dunwoodyhall",   "Featherstonha",
+        "Grimsdottirov", "Hawksmoorely",   "Ingleborough",  "Jorgensentix",   "Knatchbullow",
+        "Loxleyhaven",   "Mortimerovna",   "Northcliffey",  "Ormsbygoreth",   "Pettigrewson"};
+static const char *canary_given[40] = {
+        "Aurelianox",  "Bartholomewa", "Cunegonda",   "Desideriox",  "Eulaliana",   "Florentinox",
+        "Gwendolinea", "Hildebrandt",  "Ignatiuska",  "Jovanniqua",  "Kunigundea",  "Leopoldinex",
+        "Maximilianx", "Nepomukina",   "Ottokarina",  "Perpetuax",   "Quirinalda",  "Radegundix",
+        "Sigismundax", "Theodolinda",  "Ulrikaxa",    "Valentiniax", "Wenceslava",  "Xenophona",
+        "Yolantheia",  "Zephyrinox",   "Adalbertina", "Brunhildea",  "Casimirovna", "Dorotheax",
+        "Engelbertx",  "Fridolinea",   "Gotthardina", "Hyacinthex",  "Isidorovna",  "Josaphatx",
+        "Kasimirina",  "Ludmillaxa",   "Meinradina",  "Norbertinex"};
+
+static void canary_surname(int n, char *out, size_t size) {
+        if (n < 40)
+                snprintf(out, size, "%s", canary_surnames[n]);
+        else
+                snprintf(out, size, "%s %s", canary_surnames[n % 40],
+                         canary_surnames[(n / 40) % 40]);
+}
+
+static void canary_event(pf_event_t *ev, const char *tag, int n, int push) {
         pf_event_clear(ev);
-        snprintf(ev->event_id, sizeof(ev->event_id), "canary-%d-%d", n, push);
+        snprintf(ev->event_id, sizeof(ev->event_id), "%s-%d-%d", tag, n, push);
         ev->source = push < 4 ? PF_SOURCE_PNR : PF_SOURCE_API;
         ev->push_kind = push < 4 ? (pf_push_kind_t)push : PF_PUSH_CHECKIN;
         int64_t dep = 1796036400000LL + (int64_t)n * 60000;
@@ -29,9 +58,9 @@ static void canary_event(pf_event_t *ev, int n, int push) {
         ev->flight.scheduled_departure = dep;
         ev->flight.scheduled_arrival = dep + 9000000;
         ev->flight.direction = PF_DIR_OUTBOUND;
-        snprintf(ev->traveller.given_names, PF_NAME_MAX, "ZQ%dGIVEN", n);
-        snprintf(ev->traveller.surname, PF_NAME_MAX, "QXCANARY%dSURNAME", n);
-        snprintf(ev->traveller.date_of_birth, PF_DOB_MAX, "1977-07-%02d", 1 + n % 28);
+        snprintf(ev->traveller.given_names, PF_NAME_MAX, "%s", canary_given[n % 40]);
+        canary_surname(n, ev->traveller.surname, PF_NAME_MAX);
+        snprintf(ev->traveller.date_of_birth, PF_DOB_MAX, "1977-07-%02u", 1u + (unsigned)n % 28u);
         ev->traveller.gender = PF_GENDER_X;
         snprintf(ev->traveller.nationality, 4, "DEU");
         ev->has_document = true;
@@ -53,11 +82,12 @@ static void canary_event(pf_event_t *ev, int n, int push) {
 
 int main(int argc, char **argv) {
         char errstr[256];
-        if (argc != 3) {
-                fprintf(stderr, "usage: %s OUT.pfev COUNT\n", argv[0]);
+        if (argc != 3 && argc != 4) {
+                fprintf(stderr, "usage: %s OUT.pfev COUNT [EVENT_ID_TAG]\n", argv[0]);
                 return 2;
         }
         int count = (int)strtol(argv[2], NULL, 10);
+        const char *tag = argc == 4 ? argv[3] : "canary";
         pf_schemas_t *schemas = pf_schemas_new(errstr, sizeof(errstr));
         pf_codec_t *codec = schemas ? pf_codec_new(schemas, NULL, errstr, sizeof(errstr)) : NULL;
         pf_evfile_t *out = codec ? pf_evfile_create(argv[1], errstr, sizeof(errstr)) : NULL;
@@ -65,12 +95,23 @@ int main(int argc, char **argv) {
                 fprintf(stderr, "%s\n", errstr);
                 return 1;
         }
+        char path[4096];
+        snprintf(path, sizeof(path), "%s.values", argv[1]);
+        FILE *values = fopen(path, "w");
+        if (!values) {
+                perror(path);
+                return 1;
+        }
         pf_event_t ev;
         for (int n = 0; n < count; n++) {
+                canary_event(&ev, tag, n, 0);
+                fprintf(values, "%s\n%s\n%s\n%s\n%s\n%s\n", ev.traveller.surname,
+                        ev.traveller.given_names, ev.document.number, ev.booking.contact_phone,
+                        ev.booking.contact_email, ev.booking.frequent_flyer_id);
                 for (int push = 0; push < 5; push++) {
                         const uint8_t *buf;
                         size_t len;
-                        canary_event(&ev, n, push);
+                        canary_event(&ev, tag, n, push);
                         if (pf_codec_encode_event(codec, &ev, 2, &buf, &len))
                                 return 1;
                         pf_evfile_write(out, push < 4 ? 1 : 0, ev.event_id, strlen(ev.event_id),
@@ -78,6 +119,7 @@ int main(int argc, char **argv) {
                 }
         }
         pf_evfile_close(out);
+        fclose(values);
         pf_codec_destroy(codec);
         pf_schemas_destroy(schemas);
         return 0;
