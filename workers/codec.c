@@ -894,7 +894,7 @@ pf_err_t pf_codec_encode_dead_letter(pf_codec_t *codec, const pf_dead_letter_t *
 
 static json_t *value_to_json(avro_value_t *v, int depth);
 
-static json_t *bytes_to_hex(const void *p, size_t n) {
+json_t *pf_codec_json_hex(const void *p, size_t n) {
         static const char hex[] = "0123456789abcdef";
         char *s = malloc(n * 2 + 1);
         if (!s)
@@ -942,7 +942,7 @@ static json_t *value_to_json(avro_value_t *v, int depth) {
                 const void *p = NULL;
                 size_t n = 0;
                 avro_value_get_bytes(v, &p, &n);
-                return bytes_to_hex(p, n);
+                return pf_codec_json_hex(p, n);
         }
         case AVRO_INT32: {
                 int32_t i = 0;

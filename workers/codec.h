@@ -75,6 +75,10 @@ pf_err_t pf_codec_encode_dead_letter(pf_codec_t *codec, const pf_dead_letter_t *
 pf_err_t pf_codec_to_json(pf_codec_t *codec, const void *buf, size_t len, char **json, char *errstr,
                           size_t errstr_size);
 
+/** @returns a new JSON string of the lower-case hex of @p n bytes (NULL on out of memory). */
+struct json_t;
+struct json_t *pf_codec_json_hex(const void *p, size_t n);
+
 /** Fixed storage for a decoded WatchlistEntry; @c entry points into it. Holds personal data. */
 typedef struct pf_wl_storage_s {
         char entry_id[PF_WL_ID_MAX];

@@ -16,20 +16,6 @@
 #include "kafka.h"
 #include "log.h"
 
-static json_t *consume_hex(const void *p, size_t n) {
-        static const char digits[] = "0123456789abcdef";
-        char *s = malloc(n * 2 + 1);
-        if (!s)
-                return json_null();
-        for (size_t i = 0; i < n; i++) {
-                s[2 * i] = digits[((const uint8_t *)p)[i] >> 4];
-                s[2 * i + 1] = digits[((const uint8_t *)p)[i] & 15];
-        }
-        json_t *j = json_stringn(s, n * 2);
-        free(s);
-        return j;
-}
-
 static void consume_print(pf_codec_t *codec, const rd_kafka_message_t *msg) {
         char errstr[512];
         char *body = NULL;
@@ -44,7 +30,8 @@ static void consume_print(pf_codec_t *codec, const rd_kafka_message_t *msg) {
                 json_object_set_new(obj, "_error",
                                     json_string(msg->payload ? errstr : "null value"));
                 if (msg->payload)
-                        json_object_set_new(obj, "_value_hex", consume_hex(msg->payload, msg->len));
+                        json_object_set_new(obj, "_value_hex",
+                                            pf_codec_json_hex(msg->payload, msg->len));
         }
         json_object_set_new(obj, "_topic", json_string(rd_kafka_topic_name(msg->rkt)));
         json_object_set_new(obj, "_partition", json_integer(msg->partition));
@@ -56,7 +43,8 @@ static void consume_print(pf_codec_t *codec, const rd_kafka_message_t *msg) {
                         json_object_set_new(obj, "_key", key);
                 } else {
                         json_decref(key);
-                        json_object_set_new(obj, "_key_hex", consume_hex(msg->key, msg->key_len));
+                        json_object_set_new(obj, "_key_hex",
+                                            pf_codec_json_hex(msg->key, msg->key_len));
                 }
         }
         char *line = json_dumps(obj, JSON_COMPACT);
