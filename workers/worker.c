@@ -520,6 +520,7 @@ static void worker_restore_done(pf_worker_t *w, int32_t partition, int64_t end_o
                     (int)partition, (unsigned long long)r->records, secs,
                     secs > 0 ? (double)r->records / secs : 0.0, (long long)end_offset);
         w->stats->restored_records += r->records;
+        w->last_state_stats = 0; /* report the restored store's size on the next tick */
         r->active = 0;
         w->restoring--;
         rd_kafka_topic_partition_list_t *one = rd_kafka_topic_partition_list_new(1);
@@ -792,7 +793,7 @@ static void worker_metrics_tick(pf_worker_t *w, double now) {
         } else {
                 pf_metrics_set_ready(w->metrics, 1, "ready");
         }
-        if (now - w->last_state_stats < 10)
+        if (now - w->last_state_stats < 5)
                 return;
         w->last_state_stats = now;
         for (int32_t p = 0; p < PF_WORKER_MAX_PARTITIONS; p++) {

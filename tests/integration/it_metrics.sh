@@ -41,8 +41,12 @@ for _ in $(seq 1 100); do
   [ "$(total paxflow_results_total "$WORK/m2.txt")" -gt 1000 ] && break
   sleep 0.2
 done
-sleep 6 # one statistics interval, for the lag gauges
-curl -sf "$URL/metrics" > "$WORK/m2.txt"
+# Lag comes from librdkafka's statistics (every 5 s), state sizes from a 5 s tick.
+for _ in $(seq 1 60); do
+  curl -sf "$URL/metrics" > "$WORK/m2.txt"
+  grep -q '^paxflow_consumer_lag{' "$WORK/m2.txt" && grep -q '^paxflow_state_keys{' "$WORK/m2.txt" && break
+  sleep 0.5
+done
 in2=$(total paxflow_events_in_total "$WORK/m2.txt")
 [ "$in2" -gt "$in1" ] || fail "paxflow_events_in_total did not move ($in1 -> $in2)"
 for m in paxflow_events_out_total paxflow_results_total paxflow_transactions_total \
