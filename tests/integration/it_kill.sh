@@ -43,12 +43,19 @@ for id in w1 w2 w3; do supervise "$id" & done
 
 for k in $(seq 1 "$KILLS"); do
   sleep $((2 + RANDOM % 5))
-  id=w$((1 + RANDOM % 3))
-  pid=$(pgrep -f -- "--worker.id $id --state.dir $WORK/state-$id" | head -1 || true)
+  # A random worker; if it is between a death and its restart, try again shortly (bounded), so
+  # that every kill lands on a live worker.
+  for _ in $(seq 1 40); do
+    id=w$((1 + RANDOM % 3))
+    pid=$(pgrep -f -- "--worker.id $id --state.dir $WORK/state-$id" | head -1 || true)
+    [ -n "$pid" ] && kill -9 "$pid" 2> /dev/null && break
+    pid=""
+    sleep 0.25
+  done
   if [ -n "$pid" ]; then
-    kill -9 "$pid" && echo "$(date +%T) kill -9 $id (pid $pid)" >> "$WORK/chaos.log"
+    echo "$(date +%T) kill -9 $id (pid $pid)" >> "$WORK/chaos.log"
   else
-    echo "$(date +%T) $id not running at kill $k" >> "$WORK/chaos.log"
+    echo "$(date +%T) no worker running at kill $k" >> "$WORK/chaos.log"
   fi
   if [ "$BROKER_RESTART" = 1 ] && [ "$k" -eq $(((KILLS + 1) / 2)) ]; then
     echo "$(date +%T) broker restart" >> "$WORK/chaos.log"
