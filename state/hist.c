@@ -50,6 +50,8 @@ static void pf_hist_trip_normalise(pf_trip_t *dst, const pf_trip_t *src) {
                            sizeof(dst->destination_country));
         dst->direction = src->direction != 0;
         dst->flags = (uint8_t)(src->flags & PF_TRIP_FLAGS_ALL);
+        dst->companion_hit = src->companion_hit != 0;
+        dst->booking_digest = src->booking_digest;
 }
 
 /**
@@ -75,7 +77,43 @@ static int pf_hist_trip_ok(const pf_trip_t *trip) {
                pf_hist_field_ok(trip->origin_country, sizeof(trip->origin_country)) &&
                pf_hist_field_ok(trip->destination_airport, sizeof(trip->destination_airport)) &&
                pf_hist_field_ok(trip->destination_country, sizeof(trip->destination_country)) &&
-               trip->direction <= 1 && (trip->flags & ~PF_TRIP_FLAGS_ALL) == 0;
+               trip->direction <= 1 && (trip->flags & ~PF_TRIP_FLAGS_ALL) == 0 &&
+               trip->companion_hit <= 1;
+}
+
+/** @returns 1 if the nationality and contact arrays keep their invariants, else 0. */
+static int pf_hist_people_ok(const pf_hist_t *hist) {
+        uint32_t i, j;
+
+        if (hist->nationality_count > PF_HIST_MAX_NATS ||
+            hist->contact_count > PF_HIST_MAX_CONTACTS)
+                return 0;
+        for (i = 0; i < PF_HIST_MAX_NATS; i++) {
+                const char *nat = hist->nationalities[i];
+
+                if (!pf_hist_field_ok(nat, 4) || (i < hist->nationality_count) != (nat[0] != 0))
+                        return 0;
+                for (j = 0; j < i && i < hist->nationality_count; j++)
+                        if (memcmp(hist->nationalities[j], nat, 4) == 0)
+                                return 0;
+        }
+        for (i = 0; i < PF_HIST_MAX_CONTACTS; i++) {
+                const pf_hist_contact_t *c = &hist->contacts[i];
+
+                if (i >= hist->contact_count) {
+                        if (c->digest != 0 || c->kind != 0 || c->flags != 0)
+                                return 0;
+                        continue;
+                }
+                if (c->digest == 0 || c->kind >= PF_HIST_CONTACT__COUNT ||
+                    (c->flags & ~PF_HIST_CONTACT_FLAGS_ALL) != 0)
+                        return 0;
+                for (j = 0; j < i; j++)
+                        if (hist->contacts[j].digest == c->digest &&
+                            hist->contacts[j].kind == c->kind)
+                                return 0;
+        }
+        return 1;
 }
 
 /**
@@ -85,7 +123,8 @@ static int pf_hist_trip_ok(const pf_trip_t *trip) {
 static pf_err_t pf_hist_check(const pf_hist_t *hist) {
         uint32_t i, j;
 
-        if (hist->trip_count > PF_HIST_MAX_TRIPS || hist->doc_digest_count > PF_HIST_MAX_DOCS)
+        if (hist->trip_count > PF_HIST_MAX_TRIPS || hist->doc_digest_count > PF_HIST_MAX_DOCS ||
+            !pf_hist_people_ok(hist))
                 return PF_ERR_INVALID_VALUE;
         if (hist->first_seen_ms == PF_HIST_SEEN_NONE_FIRST &&
             hist->last_seen_ms == PF_HIST_SEEN_NONE_LAST) {
@@ -118,6 +157,7 @@ void pf_hist_init(pf_hist_t *hist) {
         memset(hist, 0, sizeof(*hist));
         hist->first_seen_ms = PF_HIST_SEEN_NONE_FIRST;
         hist->last_seen_ms = PF_HIST_SEEN_NONE_LAST;
+        hist->last_hit_ms = PF_HIST_HIT_NONE;
 }
 
 /** Removes trips[0..n), keeping the unused tail zeroed. */
@@ -165,6 +205,9 @@ int pf_hist_add_trip(pf_hist_t *hist, const pf_trip_t *trip, int64_t retention_m
                 pos++;
         if (pos < hist->trip_count && cmp == 0) {
                 hist->trips[pos].flags |= norm.flags;
+                hist->trips[pos].companion_hit |= norm.companion_hit;
+                if (hist->trips[pos].booking_digest == 0)
+                        hist->trips[pos].booking_digest = norm.booking_digest;
                 return 0;
         }
 
@@ -193,6 +236,58 @@ void pf_hist_add_doc(pf_hist_t *hist, uint64_t digest) {
                 hist->doc_digest_count--;
         }
         hist->doc_digests[hist->doc_digest_count++] = digest;
+}
+
+void pf_hist_add_nationality(pf_hist_t *hist, const char *nationality) {
+        char nat[4];
+        uint32_t i;
+
+        pf_hist_field_copy(nat, nationality, sizeof(nat));
+        if (nat[0] == '\0')
+                return;
+        for (i = 0; i < hist->nationality_count; i++)
+                if (memcmp(hist->nationalities[i], nat, sizeof(nat)) == 0)
+                        return;
+        if (hist->nationality_count == PF_HIST_MAX_NATS) {
+                memmove(&hist->nationalities[0], &hist->nationalities[1],
+                        (PF_HIST_MAX_NATS - 1) * sizeof(hist->nationalities[0]));
+                hist->nationality_count--;
+        }
+        memcpy(hist->nationalities[hist->nationality_count++], nat, sizeof(nat));
+}
+
+void pf_hist_add_contact(pf_hist_t *hist, pf_hist_contact_kind_t kind, uint64_t digest,
+                         uint8_t flags) {
+        pf_hist_contact_t *c;
+        uint32_t i;
+
+        if (digest == 0 || (unsigned)kind >= PF_HIST_CONTACT__COUNT)
+                return;
+        flags &= PF_HIST_CONTACT_FLAGS_ALL;
+        for (i = 0; i < hist->contact_count; i++)
+                if (hist->contacts[i].digest == digest && hist->contacts[i].kind == kind) {
+                        hist->contacts[i].flags |= flags;
+                        return;
+                }
+        if (hist->contact_count == PF_HIST_MAX_CONTACTS) {
+                memmove(&hist->contacts[0], &hist->contacts[1],
+                        (PF_HIST_MAX_CONTACTS - 1) * sizeof(hist->contacts[0]));
+                hist->contact_count--;
+        }
+        c = &hist->contacts[hist->contact_count++];
+        memset(c, 0, sizeof(*c)); /* padding too: memcmp-able */
+        c->digest = digest;
+        c->kind = (uint8_t)kind;
+        c->flags = flags;
+}
+
+void pf_hist_mark_hit(pf_hist_t *hist, int64_t at_ms) {
+        uint32_t i;
+
+        if (hist->last_hit_ms == PF_HIST_HIT_NONE || at_ms > hist->last_hit_ms)
+                hist->last_hit_ms = at_ms;
+        for (i = 0; i < hist->contact_count; i++)
+                hist->contacts[i].flags |= PF_HIST_CONTACT_FLAGGED;
 }
 
 /*
@@ -245,6 +340,16 @@ size_t pf_hist_encode(const pf_hist_t *hist, uint8_t *buf, size_t cap) {
         pf_hist_put_u8(&w, (uint8_t)hist->trip_count);
         pf_hist_put_u64(&w, (uint64_t)hist->first_seen_ms);
         pf_hist_put_u64(&w, (uint64_t)hist->last_seen_ms);
+        pf_hist_put_u8(&w, (uint8_t)hist->nationality_count);
+        pf_hist_put_u8(&w, (uint8_t)hist->contact_count);
+        pf_hist_put_u64(&w, (uint64_t)hist->last_hit_ms);
+        for (i = 0; i < PF_HIST_MAX_NATS; i++)
+                pf_hist_put_str(&w, hist->nationalities[i], sizeof(hist->nationalities[i]));
+        for (i = 0; i < PF_HIST_MAX_CONTACTS; i++) {
+                pf_hist_put_u64(&w, hist->contacts[i].digest);
+                pf_hist_put_u8(&w, hist->contacts[i].kind);
+                pf_hist_put_u8(&w, hist->contacts[i].flags);
+        }
         for (i = 0; i < hist->doc_digest_count; i++)
                 pf_hist_put_u64(&w, hist->doc_digests[i]);
         for (i = 0; i < hist->trip_count; i++) {
@@ -259,6 +364,8 @@ size_t pf_hist_encode(const pf_hist_t *hist, uint8_t *buf, size_t cap) {
                 pf_hist_put_str(&w, trip->destination_country, sizeof(trip->destination_country));
                 pf_hist_put_u8(&w, trip->direction);
                 pf_hist_put_u8(&w, trip->flags);
+                pf_hist_put_u64(&w, trip->booking_digest);
+                pf_hist_put_u8(&w, trip->companion_hit);
         }
         return (size_t)(w.p - buf);
 }
@@ -324,14 +431,16 @@ static pf_err_t pf_hist_get_trip(pf_hist_reader_t *r, pf_trip_t *trip) {
             (err = pf_hist_get_str(r, trip->destination_country,
                                    sizeof(trip->destination_country))) != PF_OK ||
             (err = pf_hist_get_u8(r, &trip->direction)) != PF_OK ||
-            (err = pf_hist_get_u8(r, &trip->flags)) != PF_OK)
+            (err = pf_hist_get_u8(r, &trip->flags)) != PF_OK ||
+            (err = pf_hist_get_u64(r, &trip->booking_digest)) != PF_OK ||
+            (err = pf_hist_get_u8(r, &trip->companion_hit)) != PF_OK)
                 return err;
         return PF_OK;
 }
 
 pf_err_t pf_hist_decode(const uint8_t *buf, size_t len, pf_hist_t *hist) {
         pf_hist_reader_t r = {buf, buf == NULL ? 0 : len, 0};
-        uint8_t version, doc_count, trip_count;
+        uint8_t version, doc_count, trip_count, nat_count, contact_count;
         pf_err_t err;
         uint32_t i;
 
@@ -339,7 +448,9 @@ pf_err_t pf_hist_decode(const uint8_t *buf, size_t len, pf_hist_t *hist) {
         if ((err = pf_hist_get_u8(&r, &version)) != PF_OK)
                 goto done;
         if (version != PF_HIST_ENCODING_VERSION) {
-                err = PF_ERR_INVALID_VALUE;
+                /* Version 1 is no longer read; one shorter than its own 19-byte header is
+                 * reported as truncated, as it always was. */
+                err = version == 1 && len < 19 ? PF_ERR_TRUNCATED : PF_ERR_INVALID_VALUE;
                 goto done;
         }
         if ((err = pf_hist_get_u8(&r, &doc_count)) != PF_OK ||
@@ -350,8 +461,21 @@ pf_err_t pf_hist_decode(const uint8_t *buf, size_t len, pf_hist_t *hist) {
                 goto done;
         }
         if ((err = pf_hist_get_i64(&r, &hist->first_seen_ms)) != PF_OK ||
-            (err = pf_hist_get_i64(&r, &hist->last_seen_ms)) != PF_OK)
+            (err = pf_hist_get_i64(&r, &hist->last_seen_ms)) != PF_OK ||
+            (err = pf_hist_get_u8(&r, &nat_count)) != PF_OK ||
+            (err = pf_hist_get_u8(&r, &contact_count)) != PF_OK ||
+            (err = pf_hist_get_i64(&r, &hist->last_hit_ms)) != PF_OK)
                 goto done;
+        for (i = 0; i < PF_HIST_MAX_NATS; i++)
+                if ((err = pf_hist_get_str(&r, hist->nationalities[i], 4)) != PF_OK)
+                        goto done;
+        for (i = 0; i < PF_HIST_MAX_CONTACTS; i++)
+                if ((err = pf_hist_get_u64(&r, &hist->contacts[i].digest)) != PF_OK ||
+                    (err = pf_hist_get_u8(&r, &hist->contacts[i].kind)) != PF_OK ||
+                    (err = pf_hist_get_u8(&r, &hist->contacts[i].flags)) != PF_OK)
+                        goto done;
+        hist->nationality_count = nat_count;
+        hist->contact_count = contact_count;
         for (i = 0; i < doc_count; i++)
                 if ((err = pf_hist_get_u64(&r, &hist->doc_digests[i])) != PF_OK)
                         goto done;

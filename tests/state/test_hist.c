@@ -354,7 +354,8 @@ static const struct {
         pf_err_t want;
 } decode_cases[] = {
         {"version 0", OFF_VERSION, 1, {0}, PF_ERR_INVALID_VALUE},
-        {"version 2", OFF_VERSION, 1, {2}, PF_ERR_INVALID_VALUE},
+        {"version 1 (old layout)", OFF_VERSION, 1, {1}, PF_ERR_INVALID_VALUE},
+        {"version 3", OFF_VERSION, 1, {3}, PF_ERR_INVALID_VALUE},
         {"version 255", OFF_VERSION, 1, {255}, PF_ERR_INVALID_VALUE},
         {"trip count 33", OFF_TRIP_COUNT, 1, {33}, PF_ERR_INVALID_VALUE},
         {"trip count 255", OFF_TRIP_COUNT, 1, {255}, PF_ERR_INVALID_VALUE},
