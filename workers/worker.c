@@ -1072,10 +1072,42 @@ static void worker_teardown(pf_worker_t *w) {
         pf_key_destroy(w->key);
 }
 
+/**
+ * @returns 1 when every assigned partition's position (or, where nothing was read, its committed
+ *          offset) has reached the high watermark. An end-of-partition event alone is not enough:
+ *          under read_committed it stops at the last stable offset, and a dead producer's open
+ *          transaction can hold that back, with committed records behind it, until it times out.
+ */
+static int worker_caught_up(pf_worker_t *w) {
+        rd_kafka_topic_partition_list_t *parts = NULL, *committed = NULL;
+        int caught_up = 1;
+        if (rd_kafka_assignment(w->consumer, &parts))
+                return 0;
+        rd_kafka_position(w->consumer, parts);
+        committed = rd_kafka_topic_partition_list_copy(parts);
+        if (rd_kafka_committed(w->consumer, committed, 10000))
+                caught_up = 0;
+        for (int i = 0; caught_up && i < parts->cnt; i++) {
+                int64_t lo, hi;
+                const rd_kafka_topic_partition_t *p = &parts->elems[i];
+                int64_t at = p->offset >= 0 ? p->offset : committed->elems[i].offset;
+                if (rd_kafka_query_watermark_offsets(w->consumer, p->topic, p->partition, &lo, &hi,
+                                                     10000))
+                        caught_up = 0;
+                else if (at >= 0 ? at < hi : hi > lo)
+                        caught_up = 0;
+        }
+        rd_kafka_topic_partition_list_destroy(committed);
+        rd_kafka_topic_partition_list_destroy(parts);
+        return caught_up;
+}
+
 /** @returns 1 when there is nothing left to read: every partition at its end, no restore. */
-static int worker_idle_done(const pf_worker_t *w) {
-        return w->assigned > 0 && w->at_eof >= w->assigned && !w->restoring && !w->since_commit &&
-               w->wl_loaded;
+static int worker_idle_done(pf_worker_t *w) {
+        if (!(w->assigned > 0 && w->at_eof >= w->assigned && !w->restoring && !w->since_commit &&
+              w->wl_loaded))
+                return 0;
+        return worker_caught_up(w);
 }
 
 int pf_worker_run(const pf_conf_t *conf, pf_worker_stats_t *stats) {
@@ -1141,10 +1173,12 @@ int pf_worker_run(const pf_conf_t *conf, pf_worker_stats_t *stats) {
                         }
                         last_commit = now;
                 }
-                if (idle_exit_ms > 0 && (now - last_msg) * 1000 >= (double)idle_exit_ms &&
-                    worker_idle_done(w)) {
-                        pf_log_info("worker", "all input consumed; idle exit");
-                        break;
+                if (idle_exit_ms > 0 && (now - last_msg) * 1000 >= (double)idle_exit_ms) {
+                        if (worker_idle_done(w)) {
+                                pf_log_info("worker", "all input consumed; idle exit");
+                                break;
+                        }
+                        last_msg = worker_mono_s() - (double)idle_exit_ms / 2000.0; /* recheck */
                 }
         }
         if (w->fatal) {
