@@ -10,6 +10,7 @@
 #include "gen_cli.h"
 #include "kafka.h"
 #include "log.h"
+#include "rules_cli.h"
 #include "screen_cli.h"
 #include "topics.h"
 #include "wl_cli.h"
@@ -92,6 +93,7 @@ static void usage_main(FILE *fp) {
                 fprintf(fp, "  %-9s %s\n", pf_cmds[i].name, pf_cmds[i].summary);
         fprintf(fp, "  %-9s %s\n", "screen",
                 "screen travellers (JSON lines) against a watchlist file, without Kafka");
+        fprintf(fp, "  %-9s %s\n", "rules", "check FILE...: validate rule files");
         fprintf(fp, "  %-9s %s\n  %-9s %s\n", "version", "print the version", "help",
                 "print this help");
         fprintf(fp, "\nSee README.md for the quickstart. Logs are JSON lines on stderr.\n");
@@ -187,6 +189,20 @@ int main(int argc, char **argv) {
         }
         if (strcmp(argv[1], "screen") == 0)
                 return pf_screen_cli_main(argc - 1, argv + 1, stdin, stdout, stderr);
+        if (strcmp(argv[1], "rules") == 0) {
+                if (argc < 3 || wants_help(argc - 2, argv + 2)) {
+                        printf("Usage: paxflow rules check FILE...\n\n"
+                               "Compiles each rule file (the language: rules/README.md) and "
+                               "prints\n"
+                               "\"FILE: ok, ruleset VERSION, N rules\", or the first mistake as\n"
+                               "file:line:col: message on stderr. Exit status 0 when every file\n"
+                               "compiles, 1 otherwise. The worker does not run these rules yet: "
+                               "it\n"
+                               "still evaluates the built-in rules 1-5, 7 and 13.\n");
+                        return argc < 3 ? 2 : 0;
+                }
+                return pf_rules_cli_run(argc - 2, argv + 2);
+        }
         for (size_t i = 0; i < PF_CMD_COUNT; i++)
                 if (strcmp(argv[1], pf_cmds[i].name) == 0)
                         return run_cmd(&pf_cmds[i], argc - 2, argv + 2);
