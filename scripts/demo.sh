@@ -31,7 +31,7 @@ echo "== loading a watchlist with 20 planted entries =="
 # 10 entries on the documents of generated travellers (written as an officer might: lower case,
 # dashes) and 10 on their names with a typo and only the birth year.
 "$PF" consume "${common[@]}" --topic events.api | jq -c 'select(._error == null and .document != null)' \
-  | awk 'NR % 500 == 1' | head -20 > "$OUT/picked.jsonl"
+  | awk 'NR % 500 == 1 && n < 20 { print; n++ }' > "$OUT/picked.jsonl"
 jq -c -s 'to_entries[] | .key as $i | .value as $e
   | if $i < 10 then
       {entry_id: "DEMO-DOC-\($i)", list: "SLTD", category: "STOLEN_DOCUMENT", severity: "HIGH", names: [],
