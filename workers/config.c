@@ -76,6 +76,10 @@ static const pf_conf_prop_t pf_conf_props[] = {
     {"idle.exit.ms", PF_CONF_INT, "0", 0, 86400000, RUN, 0,
      "Exit cleanly once every assigned partition is consumed to its end and nothing arrived for this "
      "long (0 = run until SIGINT/SIGTERM). For demos, tests and batch replays.", NULL},
+    {"rules.file", PF_CONF_STR, "", 0, 0, RUN, 0,
+     "Rule file in the rule language (rules/README.md; e.g. rules/default.rules, all 18 catalogue "
+     "rules). Empty: the built-in rules 1-5, 7 and 13. Checked at start-up (exit 2 on a mistake).",
+     NULL},
     {"screen.threshold", PF_CONF_DOUBLE, "0.85", 0, 1, RUN, 0,
      "Lowest watchlist match confidence reported (see paxflow screen --help for its meaning).",
      NULL},

@@ -149,6 +149,17 @@ static int run_cmd(const pf_cmd_t *cmd, int argc, char **argv) {
                 }
                 rd_kafka_conf_destroy(kconf);
         }
+        if (strcmp(cmd->name, "run") == 0 && pf_conf_str(conf, "rules.file")[0]) {
+                /* A rule file with a mistake is a configuration error: say where, exit 2. */
+                pf_ruleset_t *rs =
+                        pf_rules_load_file(pf_conf_str(conf, "rules.file"), errstr, sizeof(errstr));
+                if (!rs) {
+                        fprintf(stderr, "paxflow run: rules.file: %s\n", errstr);
+                        pf_conf_destroy(conf);
+                        return 2;
+                }
+                pf_ruleset_destroy(rs);
+        }
         if (strcmp(cmd->name, "run") == 0 && rest == 0) {
                 pf_worker_stats_t stats;
                 status = pf_worker_run(conf, &stats);

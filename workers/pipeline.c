@@ -26,6 +26,7 @@ struct pf_pipeline_s {
         pf_codec_t *codec;
         pf_norm_t *norm;
         pf_screener_t *screener; /* NULL without a watchlist */
+        pf_rule_caps_t *caps;    /* per-rule hit caps of conf.ruleset */
         pf_store_t *stores[PF_PIPELINE_MAX_PARTITIONS];
         pf_store_batch_t *batches[PF_PIPELINE_MAX_PARTITIONS]; /* lazily made */
         pf_overlay_entry_t *overlay;                           /* [PF_PIPELINE_OVERLAY_MAX] */
@@ -62,6 +63,10 @@ pf_pipeline_t *pf_pipeline_new(const pf_pipeline_conf_t *conf, char *errstr, siz
             !(pipe->screener = pf_screener_new(conf->watchlist, conf->screen_threshold, errstr,
                                                errstr_size)))
                 goto err;
+        if (conf->ruleset && !(pipe->caps = pf_rule_caps_new(conf->ruleset))) {
+                snprintf(errstr, errstr_size, "out of memory");
+                goto err;
+        }
         pipe->overlay = malloc(sizeof(*pipe->overlay) * PF_PIPELINE_OVERLAY_MAX);
         pipe->slots = malloc(sizeof(*pipe->slots) * PF_OVERLAY_SLOTS);
         if (!pipe->overlay || !pipe->slots) {
@@ -85,6 +90,7 @@ void pf_pipeline_destroy(pf_pipeline_t *pipe) {
         free(pipe->overlay);
         free(pipe->slots);
         pf_screener_destroy(pipe->screener);
+        pf_rule_caps_destroy(pipe->caps);
         pf_norm_destroy(pipe->norm);
         pf_codec_destroy(pipe->codec);
         free(pipe);
@@ -235,6 +241,8 @@ static pf_hist_t *pipeline_hist_get(pf_pipeline_t *pipe, int32_t partition, cons
 static void pipeline_screen(pf_pipeline_t *pipe, pf_result_t *res) {
         if (pf_screen_event(pipe->screener, &pipe->ev, res) != PF_OK)
                 res->match_count = 0;
+        if (pipe->conf.ruleset)
+                return; /* the rule set's own R01/R02 read the matches */
         const pf_match_t *doc = NULL, *name = NULL;
         for (uint32_t i = 0; i < res->match_count; i++) {
                 const pf_match_t *m = &res->matches[i];
@@ -267,6 +275,50 @@ static void pipeline_screen(pf_pipeline_t *pipe, pf_result_t *res) {
         }
 }
 
+/** Keyed digest of a contact value, 0 when absent (digests never leave the pipeline in clear). */
+static uint64_t pipeline_digest(const pf_pipeline_t *pipe, const char *domain, const char *value) {
+        return value[0] ? pf_key_digest(pipe->conf.key, domain, value, strlen(value)) : 0;
+}
+
+/**
+ * Evaluates the compiled rule set: records what history rules need (nationality, contact and
+ * booking digests) and, once the event is scored at MEDIUM or above, marks the traveller as hit
+ * (except by the REPEAT category, which would otherwise feed itself).
+ */
+static void pipeline_eval_ruleset(pf_pipeline_t *pipe, pf_hist_t *hist, pf_result_t *res) {
+        const pf_event_t *ev = &pipe->ev;
+        pf_rule_input_t in;
+        uint64_t booking =
+                ev->has_booking ? pipeline_digest(pipe, "pnr", ev->booking.record_locator) : 0;
+        uint64_t phone =
+                ev->has_booking ? pipeline_digest(pipe, "phone", ev->booking.contact_phone) : 0;
+        uint64_t email =
+                ev->has_booking ? pipeline_digest(pipe, "email", ev->booking.contact_email) : 0;
+        if (ev->traveller.nationality[0])
+                pf_hist_add_nationality(hist, ev->traveller.nationality);
+        pf_hist_add_contact(hist, PF_HIST_CONTACT_PHONE, phone, 0);
+        pf_hist_add_contact(hist, PF_HIST_CONTACT_EMAIL, email, 0);
+        pf_rule_input_fill(&in, ev, hist, res);
+        in.derived.booking_digest = booking;
+        in.contact_digests[PF_HIST_CONTACT_PHONE] = phone;
+        in.contact_digests[PF_HIST_CONTACT_EMAIL] = email;
+        in.caps = pipe->caps;
+        pf_ruleset_eval(pipe->conf.ruleset, &in, res);
+        pf_score_apply(&pipe->conf.bands, res);
+        int counts = 0;
+        for (uint32_t i = 0; i < res->hit_count; i++)
+                if (strcmp(res->hits[i].category, "REPEAT") != 0)
+                        counts = 1;
+        if (counts && res->band >= PF_BAND_MEDIUM) {
+                pf_trip_t trip;
+                pipeline_trip_from_event(ev, &trip);
+                trip.flags |= PF_TRIP_FLAG_RULE_HIT;
+                trip.booking_digest = booking;
+                pf_hist_add_trip(hist, &trip, pipe->conf.retention_ms);
+                pf_hist_mark_hit(hist, ev->sent_at);
+        }
+}
+
 pf_err_t pf_stage2_process(pf_pipeline_t *pipe, int32_t partition, const void *key, size_t key_len,
                            const void *value, size_t len, int64_t now_ms, const uint8_t **out,
                            size_t *out_len, pf_band_t *band, char *errstr, size_t errstr_size) {
@@ -285,6 +337,8 @@ pf_err_t pf_stage2_process(pf_pipeline_t *pipe, int32_t partition, const void *k
         if (!hist)
                 return err;
         pipeline_trip_from_event(&pipe->ev, &trip);
+        if (pipe->conf.ruleset && pipe->ev.has_booking)
+                trip.booking_digest = pipeline_digest(pipe, "pnr", pipe->ev.booking.record_locator);
         pf_hist_add_trip(hist, &trip, pipe->conf.retention_ms);
         if (pipe->ev.has_document) {
                 char doc[PF_DOCNUM_MAX + 8];
@@ -301,8 +355,12 @@ pf_err_t pf_stage2_process(pf_pipeline_t *pipe, int32_t partition, const void *k
         pipeline_result_init(pipe, &pipe->ev, raw, now_ms, res);
         if (pipe->screener)
                 pipeline_screen(pipe, res);
-        pf_rules_eval(&pipe->conf.rules, &pipe->ev, hist, res);
-        pf_score_apply(&pipe->conf.bands, res);
+        if (pipe->conf.ruleset)
+                pipeline_eval_ruleset(pipe, hist, res);
+        else {
+                pf_rules_eval(&pipe->conf.rules, &pipe->ev, hist, res);
+                pf_score_apply(&pipe->conf.bands, res);
+        }
         *band = res->band;
         err = pf_codec_encode_result(pipe->codec, res, out, out_len);
         if (err)
@@ -436,5 +494,6 @@ const pf_result_t *pf_pipeline_last_result(const pf_pipeline_t *pipe) {
 }
 
 const char *pf_pipeline_ruleset_version(const pf_pipeline_t *pipe) {
-        return pipe->conf.rules.version;
+        return pipe->conf.ruleset ? pf_ruleset_version(pipe->conf.ruleset)
+                                  : pipe->conf.rules.version;
 }

@@ -19,6 +19,7 @@
 #include "codec.h"
 #include "key.h"
 #include "rules.h"
+#include "ruleeval.h"
 #include "score.h"
 #include "screen.h"
 #include "watchlist.h"
@@ -35,6 +36,7 @@ typedef struct pf_pipeline_conf_s {
         pf_bands_t bands;
         int64_t retention_ms;            /**< history retention, event time */
         const pf_watchlist_t *watchlist; /**< borrowed; NULL: no screening */
+        const pf_ruleset_t *ruleset;     /**< borrowed; NULL: the built-in C rules (rules.h) */
         double screen_threshold;         /**< lowest match confidence reported */
 } pf_pipeline_conf_t;
 

@@ -39,6 +39,14 @@ done:
         return buf;
 }
 
+pf_ruleset_t *pf_rules_load_file(const char *path, char *errstr, size_t errstr_size) {
+        size_t len = 0;
+        char *text = rules_cli_read(path, &len, errstr, errstr_size);
+        pf_ruleset_t *rs = text ? pf_ruleset_compile(text, len, path, errstr, errstr_size) : NULL;
+        free(text);
+        return rs;
+}
+
 int pf_rules_cli_run(int argc, char **args) {
         char errstr[1024];
         int status = 0;
@@ -61,7 +69,6 @@ int pf_rules_cli_run(int argc, char **args) {
                         status = 1;
                 }
                 pf_ruleset_destroy(rs);
-                free(text);
         }
         return status;
 }

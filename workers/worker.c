@@ -35,6 +35,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "pipeline.h"
+#include "rules_cli.h"
 
 static volatile sig_atomic_t pf_worker_stop_flag;
 
@@ -76,6 +77,7 @@ typedef struct pf_worker_s {
         int64_t changelog_next[PF_WORKER_MAX_PARTITIONS];
         pf_restore_part_t restore[PF_WORKER_MAX_PARTITIONS];
         int restoring;
+        pf_ruleset_t *ruleset;   /* compiled rules.file, or NULL for the built-in rules */
         pf_watchlist_t *wl;      /* the global table, read in full from the watchlist topic */
         rd_kafka_t *wl_consumer; /* group-less, all partitions from the beginning */
         pf_codec_t *wl_codec;
@@ -1031,6 +1033,15 @@ static int worker_setup(pf_worker_t *w, char *errstr, size_t errstr_size) {
         if (!(w->wl = pf_watchlist_new(errstr, errstr_size)))
                 return -1;
         pconf.watchlist = w->wl;
+        if (pf_conf_str(conf, "rules.file")[0]) {
+                if (!(w->ruleset = pf_rules_load_file(pf_conf_str(conf, "rules.file"), errstr,
+                                                      errstr_size)))
+                        return -1;
+                pconf.ruleset = w->ruleset;
+                pf_log_info("worker", "rules: %s, ruleset %s, %u rules",
+                            pf_conf_str(conf, "rules.file"), pf_ruleset_version(w->ruleset),
+                            pf_ruleset_rule_count(w->ruleset));
+        }
         pconf.screen_threshold = pf_conf_double(conf, "screen.threshold");
         if (!(w->pipe = pf_pipeline_new(&pconf, errstr, errstr_size)))
                 return -1;
@@ -1065,6 +1076,7 @@ static void worker_teardown(pf_worker_t *w) {
         }
         pf_metrics_destroy(w->metrics); /* stops the HTTP server first */
         pf_pipeline_destroy(w->pipe);
+        pf_ruleset_destroy(w->ruleset);
         pf_watchlist_destroy(w->wl);
         pf_codec_destroy(w->wl_codec);
         free(w->wl_st);

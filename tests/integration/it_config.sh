@@ -42,6 +42,8 @@ expect 2 'missing.conf|No such file' -- "$PAXFLOW" run --config "$WORK/missing.c
 expect 2 '-X|key=value' -- "$PAXFLOW" run -X novalue
 expect 2 'kafka.nosuch.prop|No such configuration property' -- "$PAXFLOW" run -X nosuch.prop=1
 expect 2 'kafka.linger.ms|linger.ms' -- "$PAXFLOW" run -X linger.ms=-3
+expect 2 'rules.file|personal_reason.rules:5:22|personal data' -- "$PAXFLOW" run --rules.file "$(dirname "$0")/../data/rules/bad/personal_reason.rules"
+expect 2 'rules.file|missing.rules|No such file' -- "$PAXFLOW" run --rules.file "$WORK/missing.rules"
 expect 2 'seed|"-1"' -- "$PAXFLOW" gen --seed -1
 expect 2 'pax.per.flight|"0"|1 to 853' -- "$PAXFLOW" gen --pax.per.flight 0
 expect 2 'partitions|"0"' -- "$PAXFLOW" topics create --partitions 0
