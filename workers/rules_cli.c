@@ -56,11 +56,7 @@ int pf_rules_cli_run(int argc, char **args) {
                 return 2;
         }
         for (int i = 1; i < argc; i++) {
-                size_t len = 0;
-                char *text = rules_cli_read(args[i], &len, errstr, sizeof(errstr));
-                pf_ruleset_t *rs =
-                        text ? pf_ruleset_compile(text, len, args[i], errstr, sizeof(errstr))
-                             : NULL;
+                pf_ruleset_t *rs = pf_rules_load_file(args[i], errstr, sizeof(errstr));
                 if (rs) {
                         printf("%s: ok, ruleset %s, %u rules\n", args[i], pf_ruleset_version(rs),
                                pf_ruleset_rule_count(rs));
