@@ -445,12 +445,6 @@ static int gen_country_find(const char *alpha3) {
 }
 
 /** Resets ev (local stand-in for pf_event_clear(): zeroes padding too, for byte-identical runs). */
-static void gen_event_clear(pf_event_t *ev) {
-        memset(ev, 0, sizeof(*ev));
-        ev->document.issue_date = PF_DATE_NONE;
-        ev->document.expiry_date = PF_DATE_NONE;
-        ev->booking.card_holder_is_traveller = -1;
-}
 
 /*
  * Configuration.
@@ -1210,7 +1204,7 @@ static int gen_fill(gen_t *g, const gen_trip_t *trip, uint64_t booking_no, pf_pu
         gen_str_t s;
         int version;
 
-        gen_event_clear(ev);
+        pf_event_clear(ev);
         gen_event_id(g, ev_no, ev->event_id, sizeof(ev->event_id));
         ev->source = kind == PF_PUSH_CHECKIN ? PF_SOURCE_API : PF_SOURCE_PNR;
         ev->push_kind = kind;

@@ -281,15 +281,15 @@ static uint64_t pipeline_digest(const pf_pipeline_t *pipe, const char *domain, c
 }
 
 /**
- * Evaluates the compiled rule set: records what history rules need (nationality, contact and
- * booking digests) and, once the event is scored at MEDIUM or above, marks the traveller as hit
- * (except by the REPEAT category, which would otherwise feed itself).
+ * Evaluates the compiled rule set (@p booking: the record locator's digest computed for the
+ * trip, 0 without a booking): records what history rules need (nationality, contact digests) and,
+ * once the event is scored at MEDIUM or above, marks the traveller as hit (except by the REPEAT
+ * category, which would otherwise feed itself).
  */
-static void pipeline_eval_ruleset(pf_pipeline_t *pipe, pf_hist_t *hist, pf_result_t *res) {
+static void pipeline_eval_ruleset(pf_pipeline_t *pipe, pf_hist_t *hist, uint64_t booking,
+                                  pf_result_t *res) {
         const pf_event_t *ev = &pipe->ev;
         pf_rule_input_t in;
-        uint64_t booking =
-                ev->has_booking ? pipeline_digest(pipe, "pnr", ev->booking.record_locator) : 0;
         uint64_t phone =
                 ev->has_booking ? pipeline_digest(pipe, "phone", ev->booking.contact_phone) : 0;
         uint64_t email =
@@ -339,6 +339,7 @@ pf_err_t pf_stage2_process(pf_pipeline_t *pipe, int32_t partition, const void *k
         pipeline_trip_from_event(&pipe->ev, &trip);
         if (pipe->conf.ruleset && pipe->ev.has_booking)
                 trip.booking_digest = pipeline_digest(pipe, "pnr", pipe->ev.booking.record_locator);
+        uint64_t booking = trip.booking_digest; /* computed once per event */
         pf_hist_add_trip(hist, &trip, pipe->conf.retention_ms);
         if (pipe->ev.has_document) {
                 char doc[PF_DOCNUM_MAX + 8];
@@ -356,7 +357,7 @@ pf_err_t pf_stage2_process(pf_pipeline_t *pipe, int32_t partition, const void *k
         if (pipe->screener)
                 pipeline_screen(pipe, res);
         if (pipe->conf.ruleset)
-                pipeline_eval_ruleset(pipe, hist, res);
+                pipeline_eval_ruleset(pipe, hist, booking, res);
         else {
                 pf_rules_eval(&pipe->conf.rules, &pipe->ev, hist, res);
                 pf_score_apply(&pipe->conf.bands, res);

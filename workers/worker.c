@@ -205,11 +205,11 @@ static int worker_dead_letter(pf_worker_t *w, const rd_kafka_message_t *msg, pf_
                               out_len);
 }
 
-static int worker_stage1(pf_worker_t *w, const rd_kafka_message_t *msg) {
+/** @param idx the input topic's index from worker_input_index(): 0 api, 1 pnr. */
+static int worker_stage1(pf_worker_t *w, const rd_kafka_message_t *msg, int idx) {
         char key_hex[PF_KEY_HEX_SIZE], errstr[512];
         w->pending.events_in++;
-        if (msg->rkt == w->out[PF_TOPIC_EVENTS_API] ||
-            strcmp(rd_kafka_topic_name(msg->rkt), w->names[PF_TOPIC_EVENTS_API]) == 0)
+        if (idx == 0)
                 w->pending.events_api++;
         else
                 w->pending.events_pnr++;
@@ -864,7 +864,7 @@ static int worker_handle(pf_worker_t *w, rd_kafka_message_t *msg) {
                 w->at_eof--;
         }
         double t0 = w->metrics ? worker_mono_s() : 0;
-        int rc = idx == 2 ? worker_stage2(w, msg) : worker_stage1(w, msg);
+        int rc = idx == 2 ? worker_stage2(w, msg) : worker_stage1(w, msg, idx);
         if (rc)
                 return -1;
         if (w->metrics && idx >= 0) {
