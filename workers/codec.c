@@ -20,6 +20,7 @@
 /** Reading state for one writer schema id: the resolved writer wraps the reader value. */
 typedef struct pf_codec_reader_s {
         int32_t writer_id;
+        avro_schema_t writer; /* owned when it came from the registry; NULL for a shipped one */
         avro_schema_t reader; /* the reader schema projected onto this writer's fields */
         avro_value_iface_t *reader_iface;
         avro_value_t value; /* what the event is read into */
@@ -36,6 +37,7 @@ typedef struct pf_codec_writer_s {
 
 struct pf_codec_s {
         const pf_schemas_t *schemas;
+        pf_registry_t *registry; /* borrowed; NULL: shipped schemas only */
         pf_codec_conf_t conf;
         pf_avro_limits_t limits;
         int32_t event_reader_id; /* newest PassengerEvent */
@@ -122,6 +124,8 @@ void pf_codec_destroy(pf_codec_t *codec) {
                 avro_value_decref(&codec->readers[i].value);
                 avro_value_iface_decref(codec->readers[i].reader_iface);
                 avro_schema_decref(codec->readers[i].reader);
+                if (codec->readers[i].writer)
+                        avro_schema_decref(codec->readers[i].writer);
         }
         for (size_t i = 0; i < codec->writer_count; i++) {
                 avro_value_decref(&codec->writers[i].value);
@@ -135,6 +139,10 @@ void pf_codec_destroy(pf_codec_t *codec) {
         free(codec);
 }
 
+void pf_codec_set_registry(pf_codec_t *codec, pf_registry_t *registry) {
+        codec->registry = registry;
+}
+
 /* ------------------------------------------------------------------ decode helpers */
 
 /*
@@ -144,6 +152,14 @@ void pf_codec_destroy(pf_codec_t *codec) {
  * record of the same name does not have, provided they default to null. avro-c then resolves
  * writer -> projection, and the decoder treats a field absent from the projection as its default.
  */
+
+/** @returns a record's name without its namespace: a writer from a registry may spell it in full.
+ */
+static const char *codec_short_name(json_t *record) {
+        const char *name = json_string_value(json_object_get(record, "name"));
+        const char *dot = name ? strrchr(name, '.') : NULL;
+        return dot ? dot + 1 : name;
+}
 
 /** Collects "record name -> field-name array" for every record of a schema JSON. */
 static void codec_collect_records(json_t *node, json_t *records) {
@@ -166,8 +182,7 @@ static void codec_collect_records(json_t *node, json_t *records) {
                                             json_true());
                         codec_collect_records(json_object_get(field, "type"), records);
                 }
-                json_object_set_new(records, json_string_value(json_object_get(node, "name")),
-                                    names);
+                json_object_set_new(records, codec_short_name(node), names);
                 return;
         }
         codec_collect_records(json_object_get(node, "type"), records);
@@ -189,7 +204,7 @@ static int codec_project(json_t *node, json_t *writer_records, char *errstr, siz
                 return 0;
         const char *type = json_string_value(json_object_get(node, "type"));
         if (type && strcmp(type, "record") == 0) {
-                const char *name = json_string_value(json_object_get(node, "name"));
+                const char *name = codec_short_name(node);
                 json_t *wfields = json_object_get(writer_records, name ? name : "");
                 json_t *fields = json_object_get(node, "fields");
                 for (size_t i = 0; i < json_array_size(fields);) {
@@ -221,17 +236,16 @@ static int codec_project(json_t *node, json_t *writer_records, char *errstr, siz
         return 0;
 }
 
-/** @returns the reader schema projected onto @p writer_src's fields (caller decrefs), or NULL. */
-static avro_schema_t codec_projection(const pf_schema_src_t *reader_src,
-                                      const pf_schema_src_t *writer_src, char *errstr,
-                                      size_t errstr_size) {
+/** @returns the reader schema projected onto the writer's fields (caller decrefs), or NULL. */
+static avro_schema_t codec_projection(const char *reader_json, const char *writer_json,
+                                      char *errstr, size_t errstr_size) {
         avro_schema_t projected = NULL;
-        json_t *reader = json_loads(reader_src->json, 0, NULL);
-        json_t *writer = json_loads(writer_src->json, 0, NULL);
+        json_t *reader = json_loads(reader_json, 0, NULL);
+        json_t *writer = json_loads(writer_json, 0, NULL);
         json_t *writer_records = json_object();
         char *text = NULL;
         if (!reader || !writer || !writer_records) {
-                snprintf(errstr, errstr_size, "cannot parse the shipped schemas as JSON");
+                snprintf(errstr, errstr_size, "cannot parse the schemas as JSON");
                 goto done;
         }
         codec_collect_records(writer, writer_records);
@@ -252,21 +266,36 @@ done:
         return projected;
 }
 
-/** @returns the resolved writer for @p writer_id, creating it on first use. */
-static pf_codec_reader_t *codec_reader_get(pf_codec_t *codec, int32_t writer_id,
-                                           avro_schema_t writer, char *errstr, size_t errstr_size) {
-        const pf_schema_src_t *reader_src, *writer_src;
+/** @returns the reading state of @p writer_id, or NULL when it has none yet. */
+static pf_codec_reader_t *codec_reader_find(pf_codec_t *codec, int32_t writer_id) {
         for (size_t i = 0; i < codec->reader_count; i++)
                 if (codec->readers[i].writer_id == writer_id)
                         return &codec->readers[i];
+        return NULL;
+}
+
+/**
+ * @returns the resolved writer for @p writer_id, creating it on first use from @p writer and
+ * its JSON @p writer_json (NULL: the shipped schema of that id).
+ */
+static pf_codec_reader_t *codec_reader_get(pf_codec_t *codec, int32_t writer_id,
+                                           avro_schema_t writer, const char *writer_json,
+                                           char *errstr, size_t errstr_size) {
+        const pf_schema_src_t *reader_src, *writer_src;
+        pf_codec_reader_t *found = codec_reader_find(codec, writer_id);
+        if (found)
+                return found;
         if (codec->reader_count == PF_CODEC_MAX_SCHEMAS) {
                 snprintf(errstr, errstr_size, "too many writer schemas");
                 return NULL;
         }
         pf_schemas_get(codec->schemas, codec->event_reader_id, &reader_src);
-        pf_schemas_get(codec->schemas, writer_id, &writer_src);
+        if (!writer_json) {
+                pf_schemas_get(codec->schemas, writer_id, &writer_src);
+                writer_json = writer_src->json;
+        }
         pf_codec_reader_t *rd = &codec->readers[codec->reader_count];
-        rd->reader = codec_projection(reader_src, writer_src, errstr, errstr_size);
+        rd->reader = codec_projection(reader_src->json, writer_json, errstr, errstr_size);
         if (!rd->reader)
                 return NULL;
         rd->reader_iface = avro_generic_class_from_schema(rd->reader);
@@ -296,6 +325,64 @@ err:
         avro_schema_decref(rd->reader);
         memset(rd, 0, sizeof(*rd));
         return NULL;
+}
+
+static int codec_same_name(const char *a, const char *b) {
+        return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+/**
+ * Resolves a schema id that is not shipped through the registry: fetches the writer, checks that
+ * it is a PassengerEvent and builds its reading state, which then serves every later message of
+ * that id without asking the registry again. Errors never quote the schema.
+ */
+static pf_err_t codec_registry_reader(pf_codec_t *codec, int32_t id, pf_codec_reader_t **out,
+                                      char *errstr, size_t errstr_size) {
+        const char *json;
+        char why[384];
+        pf_err_t err = pf_registry_get(codec->registry, id, &json, why, sizeof(why));
+        if (err == PF_ERR_UNKNOWN_SCHEMA) {
+                snprintf(errstr, errstr_size,
+                         "schema id %d is not known to this worker nor to the schema registry",
+                         (int)id);
+                return err;
+        }
+        if (err) {
+                snprintf(errstr, errstr_size, "schema id %d: schema registry: %s", (int)id, why);
+                return err;
+        }
+        avro_schema_t writer = NULL;
+        avro_schema_t reader = pf_schemas_get(codec->schemas, codec->event_reader_id, NULL);
+        if (avro_schema_from_json_length(json, strlen(json), &writer)) {
+                snprintf(errstr, errstr_size,
+                         "schema id %d from the schema registry is not a valid Avro schema",
+                         (int)id);
+                return PF_ERR_WRONG_SCHEMA;
+        }
+        if (!is_avro_record(writer) ||
+            !codec_same_name(avro_schema_name(writer), avro_schema_name(reader)) ||
+            !codec_same_name(avro_schema_namespace(writer), avro_schema_namespace(reader))) {
+                snprintf(errstr, errstr_size,
+                         "schema id %d from the schema registry is not a PassengerEvent", (int)id);
+                avro_schema_decref(writer);
+                return PF_ERR_WRONG_SCHEMA;
+        }
+        if (codec->reader_count == PF_CODEC_MAX_SCHEMAS) {
+                snprintf(errstr, errstr_size, "schema id %d: too many writer schemas", (int)id);
+                avro_schema_decref(writer);
+                return PF_ERR_AVRO;
+        }
+        pf_codec_reader_t *rd = codec_reader_get(codec, id, writer, json, why, sizeof(why));
+        if (!rd) {
+                /* The registry's writer cannot be resolved to our reader schema. */
+                snprintf(errstr, errstr_size, "schema id %d from the schema registry: %s", (int)id,
+                         why);
+                avro_schema_decref(writer);
+                return PF_ERR_WRONG_SCHEMA;
+        }
+        rd->writer = writer;
+        *out = rd;
+        return PF_OK;
 }
 
 /** Decoding context: the path of the current field, for error messages. */
@@ -582,12 +669,18 @@ pf_err_t pf_codec_decode_event(pf_codec_t *codec, const void *buf, size_t len, p
                          len, codec->conf.max_message_bytes);
                 return PF_ERR_TOO_LARGE;
         }
+        pf_codec_reader_t *rd = NULL;
         avro_schema_t writer = pf_schemas_get(codec->schemas, id, &src);
-        if (!writer) {
+        if (!writer && codec->registry) {
+                /* Not shipped: the registry's writer, resolved once and then kept here. */
+                rd = codec_reader_find(codec, id);
+                if (!rd && (err = codec_registry_reader(codec, id, &rd, errstr, errstr_size)))
+                        return err;
+                writer = rd->writer;
+        } else if (!writer) {
                 snprintf(errstr, errstr_size, "schema id %d is not known to this worker", (int)id);
                 return PF_ERR_UNKNOWN_SCHEMA;
-        }
-        if (strcmp(src->record, "PassengerEvent") != 0) {
+        } else if (strcmp(src->record, "PassengerEvent") != 0) {
                 snprintf(errstr, errstr_size, "schema id %d is a %s, not a PassengerEvent", (int)id,
                          src->record);
                 return PF_ERR_WRONG_SCHEMA;
@@ -598,7 +691,8 @@ pf_err_t pf_codec_decode_event(pf_codec_t *codec, const void *buf, size_t len, p
         if (err)
                 return err;
 
-        pf_codec_reader_t *rd = codec_reader_get(codec, id, writer, errstr, errstr_size);
+        if (!rd)
+                rd = codec_reader_get(codec, id, writer, NULL, errstr, errstr_size);
         if (!rd)
                 return PF_ERR_AVRO;
         avro_value_reset(&rd->value);

@@ -7,6 +7,9 @@
  * avro-c, reading the writer's version into the newest reader schema (Avro schema resolution), so
  * an event written with an older schema version still reads.
  *
+ * With a schema registry set (pf_codec_set_registry()), an id that is not shipped is resolved
+ * through it, and its writer is read with the same projection and resolution.
+ *
  * A codec is not thread-safe (it reuses its avro-c values and buffers): use one per thread.
  */
 #ifndef PF_CODEC_H
@@ -17,6 +20,7 @@
 
 #include "err.h"
 #include "event.h"
+#include "registry.h"
 #include "result.h"
 #include "schemas.h"
 #include "watchlist.h"
@@ -35,6 +39,18 @@ typedef struct pf_codec_conf_s {
 pf_codec_t *pf_codec_new(const pf_schemas_t *schemas, const pf_codec_conf_t *conf, char *errstr,
                          size_t errstr_size);
 void pf_codec_destroy(pf_codec_t *codec);
+
+/**
+ * @brief Resolves PassengerEvent schema ids that are not shipped through @p registry (borrowed:
+ * must outlive the codec, and is used from the codec's thread only); NULL: shipped schemas only.
+ *
+ * pf_codec_decode_event() then also returns PF_ERR_UNAVAILABLE when the registry cannot be
+ * reached (retriable: not a dead letter), PF_ERR_CONFIG when it refuses the request, and
+ * PF_ERR_WRONG_SCHEMA for an id whose writer is not a PassengerEvent that reads as the newest
+ * version. An id the registry does not know stays PF_ERR_UNKNOWN_SCHEMA. Schemas read from the
+ * registry are kept for the codec's lifetime: ids are immutable.
+ */
+void pf_codec_set_registry(pf_codec_t *codec, pf_registry_t *registry);
 
 /**
  * @brief Parses the 5-byte Confluent header.

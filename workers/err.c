@@ -32,6 +32,7 @@ static const struct {
         [PF_ERR_CONFIG] = {"CONFIG", "invalid configuration"},
         [PF_ERR_AVRO] = {"AVRO", "Avro library error"},
         [PF_ERR_INTERNAL] = {"INTERNAL", "internal error"},
+        [PF_ERR_UNAVAILABLE] = {"UNAVAILABLE", "a service is unavailable; retriable"},
 };
 
 const char *pf_err_name(pf_err_t err) {

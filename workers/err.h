@@ -32,6 +32,8 @@ typedef enum pf_err_e {
         PF_ERR_CONFIG,
         PF_ERR_AVRO,
         PF_ERR_INTERNAL,
+        PF_ERR_UNAVAILABLE, /**< a service (the schema registry) did not answer: retriable, not the
+                               message's fault, so never a dead letter */
         PF_ERR__COUNT
 } pf_err_t;
 
