@@ -408,6 +408,37 @@ done:
         return perr;
 }
 
+pf_err_t pf_store_blob_get(pf_store_t *store, const char *name, void *buf, size_t cap, size_t *len,
+                           int *found, char *errstr, size_t errstr_size) {
+        rocksdb_pinnableslice_t *slice = NULL;
+        char key[PF_STORE_META_KEY_LEN];
+        const char *val;
+        size_t n;
+        char *err = NULL;
+        pf_err_t perr;
+
+        *len = 0;
+        *found = 0;
+        if ((perr = pf_store_meta_key(name, key, errstr, errstr_size)) != PF_OK)
+                return perr;
+        slice = rocksdb_get_pinned(store->db, store->read_options, key, sizeof(key), &err);
+        if (err != NULL)
+                return pf_store_rocksdb_fail(err, "store: blob get", errstr, errstr_size);
+        if (slice == NULL)
+                return PF_OK;
+        val = rocksdb_pinnableslice_value(slice, &n);
+        if (n > cap) {
+                perr = pf_store_fail(PF_ERR_INVALID_VALUE, errstr, errstr_size,
+                                     "store: metadata value of %zu bytes exceeds %zu", n, cap);
+        } else {
+                memcpy(buf, val, n);
+                *len = n;
+                *found = 1;
+        }
+        rocksdb_pinnableslice_destroy(slice);
+        return perr;
+}
+
 /*
  * Statistics and iteration.
  */
@@ -520,6 +551,20 @@ pf_err_t pf_store_batch_put_raw(pf_store_batch_t *batch, const uint8_t *key, siz
                 rocksdb_writebatch_put(batch->wb, (const char *)key, keylen, (const char *)value,
                                        value_len);
         }
+        batch->count++;
+        return PF_OK;
+}
+
+pf_err_t pf_store_batch_blob(pf_store_batch_t *batch, const char *name, const void *value,
+                             size_t len) {
+        char key[PF_STORE_META_KEY_LEN];
+
+        if (pf_store_meta_key(name, key, NULL, 0) != PF_OK)
+                return PF_ERR_INVALID_VALUE;
+        if (len == 0)
+                rocksdb_writebatch_delete(batch->wb, key, sizeof(key));
+        else
+                rocksdb_writebatch_put(batch->wb, key, sizeof(key), (const char *)value, len);
         batch->count++;
         return PF_OK;
 }

@@ -121,6 +121,14 @@ pf_err_t pf_store_meta_get(pf_store_t *store, const char *name, int64_t *value, 
                            char *errstr, size_t errstr_size);
 
 /**
+ * @brief Reads a metadata value of any length (written with pf_store_batch_blob()).
+ * @returns PF_OK (see *found); PF_ERR_INVALID_VALUE for a bad name or a value over @p cap bytes;
+ *          PF_ERR_STATE on a RocksDB error.
+ */
+pf_err_t pf_store_blob_get(pf_store_t *store, const char *name, void *buf, size_t cap, size_t *len,
+                           int *found, char *errstr, size_t errstr_size);
+
+/**
  * @brief Estimated number of keys and bytes, for metrics.
  *
  * keys is "rocksdb.estimate-num-keys" (metadata keys included); bytes is
@@ -172,6 +180,10 @@ pf_err_t pf_store_batch_put_raw(pf_store_batch_t *batch, const uint8_t *key, siz
 
 /** @brief Adds a metadata put. */
 pf_err_t pf_store_batch_meta(pf_store_batch_t *batch, const char *name, int64_t value);
+
+/** @brief Adds a metadata put of any length under @p name (@p len 0 deletes it). */
+pf_err_t pf_store_batch_blob(pf_store_batch_t *batch, const char *name, const void *value,
+                             size_t len);
 
 /** @returns the number of operations in the batch. */
 size_t pf_store_batch_count(const pf_store_batch_t *batch);

@@ -73,6 +73,19 @@ static const pf_conf_prop_t pf_conf_props[] = {
      "produced, as a failed commit would (0 = never).", NULL},
     {"commit.interval.ms", PF_CONF_INT, "100", 1, 600000, RUN, 0,
      "How often processed offsets are committed (after the outputs are delivered).", NULL},
+    {"order.mode", PF_CONF_ENUM, "event_time", 0, 0, RUN, 0,
+     "event_time: stage 2 applies each traveller's events in (sent_at, event id) order once every "
+     "input partition's watermark has passed them, so results and history never depend on timing "
+     "(a replay gives the same results). arrival: apply in arrival order (lowest latency; history "
+     "rules may then differ between runs).",
+     "event_time,arrival"},
+    {"order.lateness.ms", PF_CONF_INT, "1000", 0, 86400000, RUN, 0,
+     "How far out of sent_at order an input partition may be. Each input partition's watermark "
+     "trails its newest sent_at by this much; an event older than that is applied on arrival and "
+     "counted in paxflow_order_late_events_total.", NULL},
+    {"order.max.pending", PF_CONF_INT, "200000", 1, 100000000, RUN, 0,
+     "Events one repartition partition may hold while it waits for watermarks; beyond it the "
+     "oldest is applied early and counted in paxflow_order_forced_total (bounds memory).", NULL},
     {"idle.exit.ms", PF_CONF_INT, "0", 0, 86400000, RUN, 0,
      "Exit cleanly once every assigned partition is consumed to its end and nothing arrived for this "
      "long (0 = run until SIGINT/SIGTERM). For demos, tests and batch replays.", NULL},

@@ -75,6 +75,9 @@ typedef enum {
         PF_M_RULE_HITS,             /**< paxflow_rule_hits_total{rule} */
         PF_M_RESULTS,               /**< paxflow_results_total{band} */
         PF_M_RULESET_INFO,          /**< paxflow_ruleset_info{version} */
+        PF_M_ORDER_PENDING,         /**< paxflow_order_pending_events */
+        PF_M_ORDER_LATE,            /**< paxflow_order_late_events_total */
+        PF_M_ORDER_FORCED,          /**< paxflow_order_forced_total */
         PF_M__WORKER_COUNT
 } pf_worker_metric_t;
 

@@ -13,6 +13,7 @@
 #define PF_PIPELINE_MAX_PARTITIONS 4096
 #define PF_OVERLAY_SLOTS           (PF_PIPELINE_OVERLAY_MAX * 2) /* power of two, load <= 0.5 */
 #define PF_CHANGELOG_META          "changelog.next"
+#define PF_ORDER_META              "order"
 
 /** A traveller history changed in the current transaction. */
 typedef struct pf_overlay_entry_s {
@@ -468,6 +469,9 @@ pf_err_t pf_pipeline_restore_record(pf_pipeline_t *pipe, int32_t partition, cons
         pf_store_batch_t *batch = pipeline_batch(pipe, partition);
         if (!batch)
                 return PF_ERR_NOMEM;
+        if (key && key_len == PF_PIPELINE_ORDER_KEY_LEN &&
+            memcmp(key, PF_PIPELINE_ORDER_KEY, key_len) == 0)
+                return pf_store_batch_blob(batch, PF_ORDER_META, value, value ? value_len : 0);
         if (pf_store_batch_put_raw(batch, key, key_len, value, value_len)) {
                 snprintf(errstr, errstr_size,
                          "changelog record of partition %d is not a valid "
@@ -497,4 +501,26 @@ const pf_result_t *pf_pipeline_last_result(const pf_pipeline_t *pipe) {
 const char *pf_pipeline_ruleset_version(const pf_pipeline_t *pipe) {
         return pipe->conf.ruleset ? pf_ruleset_version(pipe->conf.ruleset)
                                   : pipe->conf.rules.version;
+}
+
+const pf_event_t *pf_pipeline_event(const pf_pipeline_t *pipe) {
+        return &pipe->ev;
+}
+
+pf_err_t pf_pipeline_order_put(pf_pipeline_t *pipe, int32_t partition, const void *blob,
+                               size_t len) {
+        if (partition < 0 || partition >= PF_PIPELINE_MAX_PARTITIONS || !pipe->stores[partition])
+                return PF_ERR_INTERNAL;
+        pf_store_batch_t *batch = pipeline_batch(pipe, partition);
+        if (!batch)
+                return PF_ERR_NOMEM;
+        return pf_store_batch_blob(batch, PF_ORDER_META, blob, len);
+}
+
+pf_err_t pf_pipeline_order_get(pf_pipeline_t *pipe, int32_t partition, void *buf, size_t cap,
+                               size_t *len, int *found, char *errstr, size_t errstr_size) {
+        pf_store_t *store = pipeline_store_get(pipe, partition, errstr, errstr_size);
+        if (!store)
+                return PF_ERR_STATE;
+        return pf_store_blob_get(store, PF_ORDER_META, buf, cap, len, found, errstr, errstr_size);
 }

@@ -126,4 +126,21 @@ pf_err_t pf_pipeline_restore_record(pf_pipeline_t *pipe, int32_t partition, cons
 pf_err_t pf_pipeline_restore_flush(pf_pipeline_t *pipe, int32_t partition, int64_t next_offset,
                                    char *errstr, size_t errstr_size);
 
+/** @returns the event the last stage-1 or stage-2 call decoded. */
+const pf_event_t *pf_pipeline_event(const pf_pipeline_t *pipe);
+
+/* ---- The partition's event-order state (order.h), kept beside its histories. ---- */
+
+/** Changelog key of a partition's order state (no traveller key is 6 bytes long). */
+#define PF_PIPELINE_ORDER_KEY     "~order"
+#define PF_PIPELINE_ORDER_KEY_LEN 6
+
+/** @brief Stages the partition's committed order state for the next pf_pipeline_apply(). */
+pf_err_t pf_pipeline_order_put(pf_pipeline_t *pipe, int32_t partition, const void *blob,
+                               size_t len);
+
+/** @brief Reads the partition's order state from its store (*found 0 when it has none). */
+pf_err_t pf_pipeline_order_get(pf_pipeline_t *pipe, int32_t partition, void *buf, size_t cap,
+                               size_t *len, int *found, char *errstr, size_t errstr_size);
+
 #endif /* PF_PIPELINE_H */

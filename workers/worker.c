@@ -34,6 +34,7 @@
 #include "kafka.h"
 #include "log.h"
 #include "metrics.h"
+#include "order.h"
 #include "pipeline.h"
 #include "rules_cli.h"
 
@@ -92,6 +93,19 @@ typedef struct pf_worker_s {
         pf_metrics_series_t *m_txn_ok, *m_txn_abort, *m_rebalances, *m_restored, *m_restoring;
         pf_metrics_series_t *m_results[PF_BAND__COUNT];
         double last_state_stats;
+        int ordered;                      /* order.mode=event_time */
+        pf_order_sources_t *sources;      /* stage 1: watermarks of the owned input partitions */
+        pf_order_sources_t *sources_done; /* the same as of the last commit */
+        int markers_due;                  /* a source's watermark changed since the last commit */
+        pf_order_part_t *order[PF_WORKER_MAX_PARTITIONS]; /* stage 2: per repartition partition */
+        uint8_t order_touched[PF_WORKER_MAX_PARTITIONS];  /* its state changed since the commit */
+        int release_due;                                  /* pending events may be releasable */
+        int32_t in_parts[PF_ORDER_INPUTS];                /* partition counts of the input topics */
+        int32_t rp_parts;                                 /* of the repartition topic */
+        size_t max_pending;
+        uint8_t *envbuf; /* stage 1: envelope + event bytes */
+        size_t envcap;
+        pf_metrics_series_t *m_pending, *m_late, *m_forced;
         int assigned; /* assigned partitions, all topics */
         int at_eof;   /* of them, how many are at their end */
         uint8_t eof[3][PF_WORKER_MAX_PARTITIONS];
@@ -118,6 +132,9 @@ static void stats_add(pf_worker_stats_t *to, const pf_worker_stats_t *from) {
         to->results_out += from->results_out;
         to->alerts += from->alerts;
         to->dead_letters += from->dead_letters;
+        to->order_late += from->order_late;
+        to->order_forced += from->order_forced;
+        to->order_skipped += from->order_skipped;
         for (int b = 0; b < PF_BAND__COUNT; b++) {
                 to->results_by_band[b] += from->results_by_band[b];
                 to->alerts_by_band[b] += from->alerts_by_band[b];
@@ -170,17 +187,28 @@ static int worker_produce(pf_worker_t *w, pf_topic_t topic, int32_t partition, c
         return worker_produce_ts(w, topic, partition, key, key_len, value, len, 0);
 }
 
-/** Sends a bad message to the dead-letter topic with its coordinates and reason. */
-static int worker_dead_letter(pf_worker_t *w, const rd_kafka_message_t *msg, pf_err_t code,
-                              const char *reason, const char *stage) {
+/** Where a dead letter came from: its input coordinates, key and original bytes. */
+typedef struct pf_worker_origin_s {
+        const char *topic;
+        int32_t partition;
+        int64_t offset;
+        const void *key;
+        size_t key_len;
+        const void *value;
+        size_t len;
+} pf_worker_origin_t;
+
+/** Sends bad input to the dead-letter topic with its coordinates and reason. */
+static int worker_dead_letter_at(pf_worker_t *w, const pf_worker_origin_t *o, pf_err_t code,
+                                 const char *reason, const char *stage) {
         pf_dead_letter_t dl = {
-                .topic = rd_kafka_topic_name(msg->rkt),
-                .partition = msg->partition,
-                .offset = msg->offset,
-                .key = msg->key,
-                .key_len = msg->key_len,
-                .value = msg->payload,
-                .value_len = msg->len,
+                .topic = o->topic,
+                .partition = o->partition,
+                .offset = o->offset,
+                .key = o->key,
+                .key_len = o->key_len,
+                .value = o->value,
+                .value_len = o->len,
                 .code = code,
                 .reason = reason,
                 .stage = stage,
@@ -201,8 +229,20 @@ static int worker_dead_letter(pf_worker_t *w, const rd_kafka_message_t *msg, pf_
         w->pending.dlq_by_code[code < PF_ERR__COUNT ? code : PF_ERR_INTERNAL]++;
         pf_log_warn("worker", "dead letter: %s [%d] @%lld %s: %s", dl.topic, (int)dl.partition,
                     (long long)dl.offset, pf_err_name(code), reason);
-        return worker_produce(w, PF_TOPIC_DLQ, RD_KAFKA_PARTITION_UA, msg->key, msg->key_len, out,
+        return worker_produce(w, PF_TOPIC_DLQ, RD_KAFKA_PARTITION_UA, o->key, o->key_len, out,
                               out_len);
+}
+
+static int worker_dead_letter(pf_worker_t *w, const rd_kafka_message_t *msg, pf_err_t code,
+                              const char *reason, const char *stage) {
+        pf_worker_origin_t o = {rd_kafka_topic_name(msg->rkt),
+                                msg->partition,
+                                msg->offset,
+                                msg->key,
+                                msg->key_len,
+                                msg->payload,
+                                msg->len};
+        return worker_dead_letter_at(w, &o, code, reason, stage);
 }
 
 /** @param idx the input topic's index from worker_input_index(): 0 api, 1 pnr. */
@@ -217,39 +257,50 @@ static int worker_stage1(pf_worker_t *w, const rd_kafka_message_t *msg, int idx)
                 pf_stage1_process(w->pipe, msg->payload, msg->len, key_hex, errstr, sizeof(errstr));
         if (err)
                 return worker_dead_letter(w, msg, err, errstr, "stage1");
+        if (msg->len + PF_ORDER_ENV_HEAD_MAX > w->envcap)
+                return worker_dead_letter(w, msg, PF_ERR_TOO_LARGE,
+                                          "event larger than max.message.bytes", "stage1");
         w->pending.repartitioned++;
+        /* The envelope carries the event's order key, so stage 2 can order without decoding. */
+        const pf_event_t *ev = pf_pipeline_event(w->pipe);
+        size_t head = pf_order_env_write(w->envbuf, ev->sent_at, ev->event_id);
+        memcpy(w->envbuf + head, msg->payload, msg->len);
+        if (w->ordered) {
+                pf_order_source_event(w->sources, idx, msg->partition, ev->sent_at);
+                if (w->sources->src[idx][msg->partition < PF_ORDER_INPUT_PARTS ? msg->partition : 0]
+                            .dirty)
+                        w->markers_due = 1;
+        }
         /* The repartitioned event keeps the input's append time, so that stage 2 can measure the
          * latency from the original append to the result. */
         rd_kafka_timestamp_type_t tstype;
         int64_t ts = rd_kafka_message_timestamp(msg, &tstype);
         return worker_produce_ts(w, PF_TOPIC_BY_TRAVELLER, RD_KAFKA_PARTITION_UA, key_hex,
-                                 PF_KEY_BYTES * 2, msg->payload, msg->len, ts > 0 ? ts : 0);
+                                 PF_KEY_BYTES * 2, w->envbuf, head + msg->len, ts > 0 ? ts : 0);
 }
 
-static int worker_stage2(pf_worker_t *w, const rd_kafka_message_t *msg) {
+/** Applies one event to state and publishes its result (@p o: where it came from). */
+static int worker_apply(pf_worker_t *w, const pf_worker_origin_t *o, int64_t ts) {
         char errstr[512];
         const uint8_t *out;
         size_t out_len;
         pf_band_t band;
-        w->pending.stage2_in++;
-        pf_err_t err = pf_stage2_process(w->pipe, msg->partition, msg->key, msg->key_len,
-                                         msg->payload, msg->len, worker_now_ms(), &out, &out_len,
-                                         &band, errstr, sizeof(errstr));
+        pf_err_t err =
+                pf_stage2_process(w->pipe, o->partition, o->key, o->key_len, o->value, o->len,
+                                  worker_now_ms(), &out, &out_len, &band, errstr, sizeof(errstr));
         if (err == PF_ERR_STATE || err == PF_ERR_INTERNAL) {
                 /* Not the message's fault: stop before committing, so nothing is lost. */
-                pf_log_error("worker", "state of partition %d: %s", (int)msg->partition, errstr);
+                pf_log_error("worker", "state of partition %d: %s", (int)o->partition, errstr);
                 return -1;
         }
         if (err)
-                return worker_dead_letter(w, msg, err, errstr, "stage2");
-        if (worker_produce(w, PF_TOPIC_SCORED, RD_KAFKA_PARTITION_UA, msg->key, msg->key_len, out,
+                return worker_dead_letter_at(w, o, err, errstr, "stage2");
+        if (worker_produce(w, PF_TOPIC_SCORED, RD_KAFKA_PARTITION_UA, o->key, o->key_len, out,
                            out_len))
                 return -1;
         w->pending.results_out++;
         w->pending.results_by_band[band]++;
         if (w->metrics) {
-                rd_kafka_timestamp_type_t tstype;
-                int64_t ts = rd_kafka_message_timestamp(msg, &tstype);
                 if (ts > 0)
                         pf_metrics_series_observe(w->m_latency,
                                                   (double)(worker_now_ms() - ts) / 1000.0);
@@ -263,9 +314,167 @@ static int worker_stage2(pf_worker_t *w, const rd_kafka_message_t *msg) {
         if (band >= w->alert_band && band != PF_BAND_NONE) {
                 w->pending.alerts++;
                 w->pending.alerts_by_band[band]++;
-                return worker_produce(w, PF_TOPIC_ALERTS, RD_KAFKA_PARTITION_UA, msg->key,
-                                      msg->key_len, out, out_len);
+                return worker_produce(w, PF_TOPIC_ALERTS, RD_KAFKA_PARTITION_UA, o->key, o->key_len,
+                                      out, out_len);
         }
+        return 0;
+}
+
+/** @returns the order state of repartition partition @p p, made on first use. */
+static pf_order_part_t *worker_order_part(pf_worker_t *w, int32_t p) {
+        if (!w->order[p])
+                w->order[p] = pf_order_part_new(w->in_parts, w->max_pending);
+        return w->order[p];
+}
+
+/** Stage 2: a watermark marker moves the frontier; an event is applied, held or skipped. */
+static int worker_stage2(pf_worker_t *w, const rd_kafka_message_t *msg) {
+        int64_t time, wm;
+        const char *id;
+        size_t id_len;
+        int input, idle;
+        int32_t src;
+        pf_worker_origin_t o = {rd_kafka_topic_name(msg->rkt),
+                                msg->partition,
+                                msg->offset,
+                                msg->key,
+                                msg->key_len,
+                                msg->payload,
+                                msg->len};
+        if (msg->key_len == PF_ORDER_MARK_KEY_LEN &&
+            memcmp(msg->key, PF_ORDER_MARK_KEY, PF_ORDER_MARK_KEY_LEN) == 0) {
+                if (pf_order_mark_read(msg->payload, msg->len, &input, &src, &wm, &idle))
+                        return worker_dead_letter(w, msg, PF_ERR_INVALID_VALUE,
+                                                  "malformed watermark marker", "stage2");
+                if (!w->ordered)
+                        return 0;
+                pf_order_part_t *part = worker_order_part(w, msg->partition);
+                if (!part)
+                        return -1;
+                if (pf_order_part_mark(part, msg->offset, input, src, wm, idle))
+                        w->release_due = 1;
+                w->order_touched[msg->partition] = 1;
+                return 0;
+        }
+        w->pending.stage2_in++;
+        const uint8_t *event;
+        if (pf_order_env_read(msg->payload, msg->len, &time, &id, &id_len, &event, &o.len))
+                return worker_dead_letter(w, msg, PF_ERR_INVALID_VALUE,
+                                          "repartitioned message without paxflow's order envelope",
+                                          "stage2");
+        o.value = event;
+        rd_kafka_timestamp_type_t tstype;
+        int64_t ts = rd_kafka_message_timestamp(msg, &tstype);
+        if (!w->ordered)
+                return worker_apply(w, &o, ts);
+        if (msg->key_len != PF_KEY_BYTES * 2) /* not a traveller key: the apply dead-letters it */
+                return worker_apply(w, &o, ts);
+        pf_order_part_t *part = worker_order_part(w, msg->partition);
+        if (!part)
+                return -1;
+        w->order_touched[msg->partition] = 1;
+        switch (pf_order_part_offer(part, msg->offset, time, id, id_len, msg->key, o.value, o.len,
+                                    ts)) {
+        case PF_ORDER_HOLD:
+                w->release_due = 1;
+                return 0;
+        case PF_ORDER_SKIP:
+                w->pending.order_skipped++;
+                return 0;
+        case PF_ORDER_LATE:
+                w->pending.order_late++;
+                pf_metrics_series_inc(w->m_late, 1);
+                return worker_apply(w, &o, ts);
+        default:
+                pf_log_error("worker", "out of memory holding an event of partition %d",
+                             (int)msg->partition);
+                return -1;
+        }
+}
+
+/**
+ * Applies, in event-time order, the held events the watermarks have passed; stops when the
+ * state overlay is nearly full (the loop commits, then comes back).
+ */
+static int worker_release(pf_worker_t *w) {
+        w->release_due = 0;
+        for (int32_t p = 0; p < w->rp_parts && p < PF_WORKER_MAX_PARTITIONS; p++) {
+                pf_order_part_t *part = w->order[p];
+                if (!part || w->restore[p].active)
+                        continue;
+                while (pf_order_part_ready(part)) {
+                        if (pf_pipeline_dirty(w->pipe) >= PF_PIPELINE_OVERLAY_MAX - 1) {
+                                w->release_due = 1;
+                                return 0;
+                        }
+                        int forced = 0;
+                        pf_order_rec_t *r = pf_order_part_pop(part, &forced);
+                        if (forced) {
+                                w->pending.order_forced++;
+                                pf_metrics_series_inc(w->m_forced, 1);
+                        }
+                        pf_worker_origin_t o = {w->names[PF_TOPIC_BY_TRAVELLER],
+                                                p,
+                                                r->offset,
+                                                r->key,
+                                                sizeof(r->key),
+                                                r->payload,
+                                                r->len};
+                        int rc = worker_apply(w, &o, r->ts);
+                        free(r);
+                        w->order_touched[p] = 1;
+                        w->since_commit++;
+                        if (rc)
+                                return -1;
+                }
+        }
+        return 0;
+}
+
+/** Replaces the order state of partition @p p with the committed one in its store. */
+static int worker_order_load(pf_worker_t *w, int32_t p) {
+        static uint8_t blob[PF_ORDER_BLOB_MAX];
+        char errstr[256];
+        size_t len;
+        int found;
+        pf_order_part_t *part = worker_order_part(w, p);
+        if (!part)
+                return -1;
+        if (pf_pipeline_order_get(w->pipe, p, blob, sizeof(blob), &len, &found, errstr,
+                                  sizeof(errstr))) {
+                pf_log_error("worker", "order state of partition %d: %s", (int)p, errstr);
+                return -1;
+        }
+        if (!found) {
+                pf_order_part_reset(part);
+                return 0;
+        }
+        if (pf_order_part_load(part, blob, len)) {
+                pf_log_error("worker", "order state of partition %d is corrupt", (int)p);
+                return -1;
+        }
+        return 0;
+}
+
+/** Sends each changed source watermark to every repartition partition (inside the txn). */
+static int worker_emit_markers(pf_worker_t *w) {
+        uint8_t mark[PF_ORDER_MARK_LEN];
+        if (!w->markers_due)
+                return 0;
+        w->markers_due = 0;
+        for (int i = 0; i < PF_ORDER_INPUTS; i++)
+                for (int32_t s = 0; s < PF_ORDER_INPUT_PARTS; s++) {
+                        pf_order_src_t *src = &w->sources->src[i][s];
+                        if (!src->dirty)
+                                continue;
+                        src->dirty = 0;
+                        pf_order_mark_write(mark, i, s, pf_order_source_watermark(w->sources, i, s),
+                                            src->idle);
+                        for (int32_t p = 0; p < w->rp_parts; p++)
+                                if (worker_produce(w, PF_TOPIC_BY_TRAVELLER, p, PF_ORDER_MARK_KEY,
+                                                   PF_ORDER_MARK_KEY_LEN, mark, sizeof(mark)))
+                                        return -1;
+                }
         return 0;
 }
 
@@ -309,14 +518,65 @@ static int worker_rewind(pf_worker_t *w) {
         return err ? -1 : 0;
 }
 
+/**
+ * Prepares a commit: the watermark markers of stage 1, the offsets to commit (for a repartition
+ * partition, its lowest offset still held in event-time order) and the order state of each
+ * changed repartition partition on the changelog. @returns the offsets, or NULL on failure.
+ */
+static rd_kafka_topic_partition_list_t *worker_commit_prepare(pf_worker_t *w) {
+        static uint8_t blob[PF_ORDER_BLOB_MAX];
+        rd_kafka_topic_partition_list_t *parts = NULL, *offsets;
+        if (w->ordered && worker_emit_markers(w))
+                return NULL;
+        if (rd_kafka_assignment(w->consumer, &parts))
+                return NULL;
+        rd_kafka_position(w->consumer, parts);
+        offsets = rd_kafka_topic_partition_list_new(parts->cnt);
+        for (int i = 0; i < parts->cnt; i++) {
+                const rd_kafka_topic_partition_t *tp = &parts->elems[i];
+                int64_t off = tp->offset;
+                int32_t p = tp->partition;
+                if (w->ordered && p >= 0 && p < PF_WORKER_MAX_PARTITIONS && w->order[p] &&
+                    strcmp(tp->topic, w->names[PF_TOPIC_BY_TRAVELLER]) == 0)
+                        off = pf_order_part_commit_offset(w->order[p], off);
+                if (off >= 0)
+                        rd_kafka_topic_partition_list_add(offsets, tp->topic, p)->offset = off;
+        }
+        rd_kafka_topic_partition_list_destroy(parts);
+        for (int32_t p = 0; w->ordered && p < PF_WORKER_MAX_PARTITIONS; p++) {
+                if (!w->order[p] || !w->order_touched[p])
+                        continue;
+                size_t len = pf_order_part_encode(w->order[p], blob, sizeof(blob));
+                if (!len || worker_produce(w, PF_TOPIC_CHANGELOG, p, PF_PIPELINE_ORDER_KEY,
+                                           PF_PIPELINE_ORDER_KEY_LEN, blob, len)) {
+                        rd_kafka_topic_partition_list_destroy(offsets);
+                        return NULL;
+                }
+        }
+        return offsets;
+}
+
 /** State and counters after a successful commit. */
 static int worker_committed(pf_worker_t *w) {
+        static uint8_t blob[PF_ORDER_BLOB_MAX];
         char errstr[512];
+        for (int32_t p = 0; w->ordered && p < PF_WORKER_MAX_PARTITIONS; p++) {
+                if (!w->order[p] || !w->order_touched[p])
+                        continue;
+                w->order_touched[p] = 0;
+                size_t len = pf_order_part_encode(w->order[p], blob, sizeof(blob));
+                if (!len || pf_pipeline_order_put(w->pipe, p, blob, len)) {
+                        pf_log_error("worker", "staging the order state of partition %d", (int)p);
+                        return -1;
+                }
+        }
         if (pf_pipeline_apply(w->pipe, w->changelog_next, PF_WORKER_MAX_PARTITIONS, errstr,
                               sizeof(errstr))) {
                 pf_log_error("worker", "applying committed state: %s", errstr);
                 return -1;
         }
+        if (w->sources)
+                memcpy(w->sources_done, w->sources, sizeof(*w->sources));
         pf_metrics_series_inc(w->m_txn_ok, 1);
         stats_add(w->stats, &w->pending);
         memset(&w->pending, 0, sizeof(w->pending));
@@ -355,18 +615,34 @@ static int worker_abort(pf_worker_t *w) {
         pf_metrics_series_inc(w->m_txn_abort, 1);
         if (worker_rewind(w))
                 return -1;
+        /* What was held or released since the commit is read again from the committed offsets. */
+        for (int32_t p = 0; w->ordered && p < PF_WORKER_MAX_PARTITIONS; p++) {
+                if (!w->order[p])
+                        continue;
+                w->order_touched[p] = 0;
+                if (worker_order_load(w, p))
+                        return -1;
+        }
+        w->release_due = 0;
+        /* The aborted markers are gone too: stage 1 goes back to what it had promised as of the
+         * commit (a watermark kept from after it would promise events not yet re-published, and
+         * an end-of-partition need not be reported again) and derives the rest anew. */
+        if (w->sources)
+                memcpy(w->sources, w->sources_done, sizeof(*w->sources));
+        w->markers_due = 0;
         return worker_txn_result(rd_kafka_begin_transaction(w->producer), "begin_transaction") ? -1
                                                                                                : 0;
 }
 
 /** Commits the open transaction: changelog, offsets with group metadata, commit. */
 static int worker_commit_eos(pf_worker_t *w) {
-        rd_kafka_topic_partition_list_t *parts = NULL, *offsets = NULL;
+        rd_kafka_topic_partition_list_t *offsets = NULL;
         rd_kafka_consumer_group_metadata_t *cgmd = NULL;
         rd_kafka_error_t *error;
         int rc = 0;
 
-        if (pf_pipeline_changelog(w->pipe, worker_emit_changelog, w)) {
+        if (!(offsets = worker_commit_prepare(w)) ||
+            pf_pipeline_changelog(w->pipe, worker_emit_changelog, w)) {
                 rc = 1;
                 goto done;
         }
@@ -379,17 +655,6 @@ static int worker_commit_eos(pf_worker_t *w) {
                 rc = 1;
                 goto done;
         }
-        if (rd_kafka_assignment(w->consumer, &parts)) {
-                rc = -1;
-                goto done;
-        }
-        rd_kafka_position(w->consumer, parts);
-        offsets = rd_kafka_topic_partition_list_new(parts->cnt);
-        for (int i = 0; i < parts->cnt; i++)
-                if (parts->elems[i].offset >= 0)
-                        rd_kafka_topic_partition_list_add(offsets, parts->elems[i].topic,
-                                                          parts->elems[i].partition)
-                                ->offset = parts->elems[i].offset;
         cgmd = rd_kafka_consumer_group_metadata(w->consumer);
         /* librdkafka 2.0.2 ignores this call's timeout while the coordinator is down (#5456);
          * the retriable loop keeps that visible in the log rather than spinning silently. */
@@ -422,8 +687,6 @@ done:
                 rd_kafka_consumer_group_metadata_destroy(cgmd);
         if (offsets)
                 rd_kafka_topic_partition_list_destroy(offsets);
-        if (parts)
-                rd_kafka_topic_partition_list_destroy(parts);
         if (rc == 1)
                 return worker_abort(w);
         return rc;
@@ -431,18 +694,27 @@ done:
 
 /** at_least_once: flush every output, then apply state, then commit the stored offsets. */
 static int worker_commit_alos(pf_worker_t *w) {
-        if (pf_pipeline_changelog(w->pipe, worker_emit_changelog, w))
+        rd_kafka_topic_partition_list_t *offsets = worker_commit_prepare(w);
+        if (!offsets)
                 return -1;
+        if (pf_pipeline_changelog(w->pipe, worker_emit_changelog, w)) {
+                rd_kafka_topic_partition_list_destroy(offsets);
+                return -1;
+        }
         rd_kafka_resp_err_t err = rd_kafka_flush(w->producer, 60 * 1000);
         if (err || w->delivery_failures) {
                 pf_log_error("worker",
                              "outputs not delivered (%s, %llu failures): not committing offsets",
                              rd_kafka_err2str(err), (unsigned long long)w->delivery_failures);
+                rd_kafka_topic_partition_list_destroy(offsets);
                 return -1;
         }
-        if (worker_committed(w))
+        if (worker_committed(w)) {
+                rd_kafka_topic_partition_list_destroy(offsets);
                 return -1;
-        err = rd_kafka_commit(w->consumer, NULL, 0);
+        }
+        err = offsets->cnt ? rd_kafka_commit(w->consumer, offsets, 0) : RD_KAFKA_RESP_ERR_NO_ERROR;
+        rd_kafka_topic_partition_list_destroy(offsets);
         if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET) {
                 pf_log_error("worker", "offset commit failed: %s", rd_kafka_err2str(err));
                 return -1;
@@ -452,7 +724,7 @@ static int worker_commit_alos(pf_worker_t *w) {
 
 /** @returns 0, or -1 on a fatal error. */
 static int worker_commit(pf_worker_t *w) {
-        if (!w->since_commit)
+        if (!w->since_commit && !w->markers_due)
                 return 0;
         return w->eos ? worker_commit_eos(w) : worker_commit_alos(w);
 }
@@ -523,6 +795,11 @@ static void worker_restore_done(pf_worker_t *w, int32_t partition, int64_t end_o
                     secs > 0 ? (double)r->records / secs : 0.0, (long long)end_offset);
         w->stats->restored_records += r->records;
         w->last_state_stats = 0; /* report the restored store's size on the next tick */
+        if (w->ordered && worker_order_load(w, partition)) {
+                w->fatal = 1;
+                return;
+        }
+        w->release_due = 1;
         r->active = 0;
         w->restoring--;
         rd_kafka_topic_partition_list_t *one = rd_kafka_topic_partition_list_new(1);
@@ -763,6 +1040,9 @@ static int worker_metrics_setup(pf_worker_t *w, char *errstr, size_t errstr_size
         w->m_rebalances = pf_metrics_series(w->metrics, PF_M_REBALANCES, NULL);
         w->m_restored = pf_metrics_series(w->metrics, PF_M_RESTORE_RECORDS, NULL);
         w->m_restoring = pf_metrics_series(w->metrics, PF_M_RESTORING_PARTITIONS, NULL);
+        w->m_pending = pf_metrics_series(w->metrics, PF_M_ORDER_PENDING, NULL);
+        w->m_late = pf_metrics_series(w->metrics, PF_M_ORDER_LATE, NULL);
+        w->m_forced = pf_metrics_series(w->metrics, PF_M_ORDER_FORCED, NULL);
         for (int b = 0; b < PF_BAND__COUNT; b++) {
                 const char *labels[] = {pf_band_name((pf_band_t)b)};
                 w->m_results[b] = pf_metrics_series(w->metrics, PF_M_RESULTS, labels);
@@ -785,6 +1065,11 @@ static void worker_metrics_tick(pf_worker_t *w, double now) {
                 return;
         pf_metrics_heartbeat(w->metrics);
         pf_metrics_series_set(w->m_restoring, w->restoring);
+        size_t pending = 0;
+        for (int32_t p = 0; p < w->rp_parts && p < PF_WORKER_MAX_PARTITIONS; p++)
+                if (w->order[p])
+                        pending += pf_order_part_pending(w->order[p]);
+        pf_metrics_series_set(w->m_pending, (double)pending);
         if (w->assigned == 0) {
                 pf_metrics_set_ready(w->metrics, 0, "no partitions assigned yet");
         } else if (w->restoring) {
@@ -835,9 +1120,21 @@ static void worker_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
                 w->fatal = 1;
         worker_restore_stop(w);
         memset(w->await_wl, 0, sizeof(w->await_wl));
-        for (int i = 0; i < parts->cnt; i++)
-                if (strcmp(parts->elems[i].topic, w->names[PF_TOPIC_BY_TRAVELLER]) == 0)
-                        pf_pipeline_release(w->pipe, parts->elems[i].partition);
+        for (int i = 0; i < parts->cnt; i++) {
+                const rd_kafka_topic_partition_t *tp = &parts->elems[i];
+                int idx = worker_input_index(w, tp->topic);
+                if (idx == 2) {
+                        pf_pipeline_release(w->pipe, tp->partition);
+                        if (tp->partition >= 0 && tp->partition < PF_WORKER_MAX_PARTITIONS) {
+                                pf_order_part_destroy(w->order[tp->partition]);
+                                w->order[tp->partition] = NULL;
+                                w->order_touched[tp->partition] = 0;
+                        }
+                } else if (idx >= 0 && w->sources) {
+                        pf_order_source_forget(w->sources, idx, tp->partition);
+                        pf_order_source_forget(w->sources_done, idx, tp->partition);
+                }
+        }
         rd_kafka_assign(rk, NULL);
         w->assigned = 0;
         w->at_eof = 0;
@@ -853,6 +1150,13 @@ static int worker_handle(pf_worker_t *w, rd_kafka_message_t *msg) {
                         if (in_range && !w->eof[idx][msg->partition]) {
                                 w->eof[idx][msg->partition] = 1;
                                 w->at_eof++;
+                        }
+                        if (w->ordered && in_range && idx < 2) {
+                                /* Read to its end: nothing older can follow from it for now. */
+                                pf_order_source_eof(w->sources, idx, msg->partition);
+                                if (msg->partition < PF_ORDER_INPUT_PARTS &&
+                                    w->sources->src[idx][msg->partition].dirty)
+                                        w->markers_due = 1;
                         }
                         return 0;
                 }
@@ -871,8 +1175,6 @@ static int worker_handle(pf_worker_t *w, rd_kafka_message_t *msg) {
                 pf_metrics_series_inc(w->m_in[idx], 1);
                 pf_metrics_series_observe(w->m_stage[idx == 2], worker_mono_s() - t0);
         }
-        if (!w->eos && rd_kafka_offset_store(msg->rkt, msg->partition, msg->offset))
-                return -1;
         w->since_commit++;
         return 0;
 }
@@ -1004,6 +1306,57 @@ static int worker_setup_consumers(pf_worker_t *w, char *errstr, size_t errstr_si
         return 0;
 }
 
+/** @returns the partition count of output topic @p t (through the producer), or -1. */
+static int32_t worker_partition_count(pf_worker_t *w, pf_topic_t t) {
+        const rd_kafka_metadata_t *md = NULL;
+        int32_t n = -1;
+        if (rd_kafka_metadata(w->producer, 0, w->out[t], &md, 30000) ==
+                    RD_KAFKA_RESP_ERR_NO_ERROR &&
+            md->topic_cnt == 1 && !md->topics[0].err)
+                n = md->topics[0].partition_cnt;
+        if (md)
+                rd_kafka_metadata_destroy(md);
+        return n;
+}
+
+/** Event-time order: partition counts of the inputs (the sources) and of the repartition topic. */
+static int worker_order_setup(pf_worker_t *w, char *errstr, size_t errstr_size) {
+        const pf_conf_t *conf = w->conf;
+        w->ordered = strcmp(pf_conf_str(conf, "order.mode"), "event_time") == 0;
+        w->max_pending = (size_t)pf_conf_int(conf, "order.max.pending");
+        w->envcap = (size_t)pf_conf_int(conf, "max.message.bytes") + PF_ORDER_ENV_HEAD_MAX;
+        if (!(w->envbuf = malloc(w->envcap)) || !(w->sources = malloc(sizeof(*w->sources))) ||
+            !(w->sources_done = malloc(sizeof(*w->sources)))) {
+                snprintf(errstr, errstr_size, "out of memory");
+                return -1;
+        }
+        pf_order_sources_init(w->sources, pf_conf_int(conf, "order.lateness.ms"));
+        memcpy(w->sources_done, w->sources, sizeof(*w->sources));
+        if (!w->ordered)
+                return 0;
+        w->in_parts[0] = worker_partition_count(w, PF_TOPIC_EVENTS_API);
+        w->in_parts[1] = worker_partition_count(w, PF_TOPIC_EVENTS_PNR);
+        w->rp_parts = worker_partition_count(w, PF_TOPIC_BY_TRAVELLER);
+        if (w->in_parts[0] < 0 || w->in_parts[1] < 0 || w->rp_parts < 1) {
+                snprintf(errstr, errstr_size,
+                         "the input and repartition topics must exist (create them with paxflow "
+                         "topics create)");
+                return -1;
+        }
+        if (w->in_parts[0] > PF_ORDER_INPUT_PARTS || w->in_parts[1] > PF_ORDER_INPUT_PARTS ||
+            w->rp_parts > PF_WORKER_MAX_PARTITIONS) {
+                snprintf(errstr, errstr_size, "too many partitions for event-time order (%d max)",
+                         PF_ORDER_INPUT_PARTS);
+                return -1;
+        }
+        pf_log_info("worker",
+                    "event-time order: %d + %d input partitions, %d repartition partitions, "
+                    "lateness %lld ms",
+                    (int)w->in_parts[0], (int)w->in_parts[1], (int)w->rp_parts,
+                    (long long)pf_conf_int(conf, "order.lateness.ms"));
+        return 0;
+}
+
 static int worker_setup(pf_worker_t *w, char *errstr, size_t errstr_size) {
         const pf_conf_t *conf = w->conf;
         for (int t = 0; t < PF_TOPIC__COUNT; t++)
@@ -1051,6 +1404,8 @@ static int worker_setup(pf_worker_t *w, char *errstr, size_t errstr_size) {
                 return -1;
         if (worker_setup_producer(w, errstr, errstr_size))
                 return -1;
+        if (worker_order_setup(w, errstr, errstr_size))
+                return -1;
         return worker_setup_consumers(w, errstr, errstr_size);
 }
 
@@ -1075,6 +1430,11 @@ static void worker_teardown(pf_worker_t *w) {
                 rd_kafka_destroy(w->wl_consumer);
         }
         pf_metrics_destroy(w->metrics); /* stops the HTTP server first */
+        for (int p = 0; p < PF_WORKER_MAX_PARTITIONS; p++)
+                pf_order_part_destroy(w->order[p]);
+        free(w->sources);
+        free(w->sources_done);
+        free(w->envbuf);
         pf_pipeline_destroy(w->pipe);
         pf_ruleset_destroy(w->ruleset);
         pf_watchlist_destroy(w->wl);
@@ -1117,8 +1477,11 @@ static int worker_caught_up(pf_worker_t *w) {
 /** @returns 1 when there is nothing left to read: every partition at its end, no restore. */
 static int worker_idle_done(pf_worker_t *w) {
         if (!(w->assigned > 0 && w->at_eof >= w->assigned && !w->restoring && !w->since_commit &&
-              w->wl_loaded))
+              !w->markers_due && w->wl_loaded))
                 return 0;
+        for (int32_t p = 0; p < PF_WORKER_MAX_PARTITIONS; p++)
+                if (w->order[p] && pf_order_part_pending(w->order[p]))
+                        return 0; /* held for a watermark that another worker will send */
         return worker_caught_up(w);
 }
 
@@ -1172,6 +1535,10 @@ int pf_worker_run(const pf_conf_t *conf, pf_worker_stats_t *stats) {
                                 w->fatal = 1;
                                 break;
                         }
+                }
+                if (w->release_due && worker_release(w)) {
+                        w->fatal = 1;
+                        break;
                 }
                 worker_wl_step(w);
                 if (w->restoring)
@@ -1237,6 +1604,10 @@ void pf_worker_print_summary(const pf_worker_stats_t *s) {
                 first = 0;
         }
         printf("%s\n", first ? "" : ")");
+        if (s->order_late || s->order_forced || s->order_skipped)
+                printf("  event order    late %llu, forced %llu, read again and skipped %llu\n",
+                       (unsigned long long)s->order_late, (unsigned long long)s->order_forced,
+                       (unsigned long long)s->order_skipped);
         printf("  elapsed        %10.1f s\n", s->seconds);
         printf("  events/s       %10.0f  (stage 1 input, first to last message)\n",
                s->seconds > 0 ? (double)s->events_in / s->seconds : 0.0);

@@ -26,6 +26,9 @@ typedef struct pf_worker_stats_s {
         uint64_t aborts;
         uint64_t rebalances;
         uint64_t restored_records;
+        uint64_t order_late;    /**< events applied out of event-time order (late) */
+        uint64_t order_forced;  /**< events released early at order.max.pending */
+        uint64_t order_skipped; /**< events read again after a restart and already applied */
         double seconds;
 } pf_worker_stats_t;
 

@@ -317,6 +317,43 @@ static void test_meta(void **state) {
         pf_store_destroy(store);
 }
 
+static void test_blob(void **state) {
+        fixture_t *fx = *state;
+        pf_store_t *store = open_ok(fx, 0);
+        pf_store_batch_t *batch = pf_store_batch_new();
+        uint8_t buf[64];
+        size_t len = 99;
+        int found = -1;
+
+        assert_int_equal(pf_store_blob_get(store, "order", buf, sizeof(buf), &len, &found,
+                                           fx->errstr, sizeof(fx->errstr)),
+                         PF_OK);
+        assert_int_equal(found, 0);
+        assert_int_equal(len, 0);
+        assert_int_equal(pf_store_batch_blob(batch, "order", "\x01\x00state", 7), PF_OK);
+        assert_int_equal(pf_store_batch_blob(batch, "", "x", 1), PF_ERR_INVALID_VALUE);
+        assert_int_equal(pf_store_batch_write(store, batch, fx->errstr, sizeof(fx->errstr)), PF_OK);
+        assert_int_equal(pf_store_blob_get(store, "order", buf, sizeof(buf), &len, &found,
+                                           fx->errstr, sizeof(fx->errstr)),
+                         PF_OK);
+        assert_int_equal(found, 1);
+        assert_int_equal(len, 7);
+        assert_memory_equal(buf, "\x01\x00state", 7);
+        /* a value larger than the caller's buffer is an error, not a silent cut */
+        assert_int_equal(pf_store_blob_get(store, "order", buf, 3, &len, &found, fx->errstr,
+                                           sizeof(fx->errstr)),
+                         PF_ERR_INVALID_VALUE);
+        /* an empty value deletes */
+        assert_int_equal(pf_store_batch_blob(batch, "order", NULL, 0), PF_OK);
+        assert_int_equal(pf_store_batch_write(store, batch, fx->errstr, sizeof(fx->errstr)), PF_OK);
+        assert_int_equal(pf_store_blob_get(store, "order", buf, sizeof(buf), &len, &found,
+                                           fx->errstr, sizeof(fx->errstr)),
+                         PF_OK);
+        assert_int_equal(found, 0);
+        pf_store_batch_destroy(batch);
+        pf_store_destroy(store);
+}
+
 /*
  * Iteration.
  */
@@ -524,6 +561,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_bad_arguments, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_survives_reopen, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_meta, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_blob, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_foreach, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_partitions_are_separate, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_stats, setup, teardown),
