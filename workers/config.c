@@ -86,6 +86,20 @@ static const pf_conf_prop_t pf_conf_props[] = {
     {"order.max.pending", PF_CONF_INT, "200000", 1, 100000000, RUN, 0,
      "Events one repartition partition may hold while it waits for watermarks; beyond it the "
      "oldest is applied early and counted in paxflow_order_forced_total (bounds memory).", NULL},
+    {"schema.registry.url", PF_CONF_STR, "", 0, 0, RUN, 0,
+     "Confluent-compatible schema registry (e.g. http://registry:8081, or Apicurio's "
+     "http://host:8080/apis/ccompat/v7). Schema ids paxflow does not ship resolve there, cached. "
+     "Empty: only the shipped schemas (schemas/ids.tsv).", NULL},
+    {"schema.registry.user", PF_CONF_STR, "", 0, 0, RUN, 0,
+     "Basic-auth user of the schema registry (empty: none).", NULL},
+    {"schema.registry.password", PF_CONF_STR, "", 0, 0, RUN, 1,
+     "Basic-auth password of the schema registry.", NULL},
+    {"schema.registry.timeout.ms", PF_CONF_INT, "5000", 100, 600000, RUN, 0,
+     "Budget of one schema lookup, retries included.", NULL},
+    {"schema.registry.outage.max.ms", PF_CONF_INT, "120000", 0, 3600000, RUN, 0,
+     "How long a worker waits, retrying, for an unreachable registry before it stops (exit 1, "
+     "nothing committed, nothing dead-lettered: a restart re-processes). Keep it below "
+     "max.poll.interval.ms.", NULL},
     {"idle.exit.ms", PF_CONF_INT, "0", 0, 86400000, RUN, 0,
      "Exit cleanly once every assigned partition is consumed to its end and nothing arrived for this "
      "long (0 = run until SIGINT/SIGTERM). For demos, tests and batch replays.", NULL},

@@ -503,6 +503,10 @@ const char *pf_pipeline_ruleset_version(const pf_pipeline_t *pipe) {
                                   : pipe->conf.rules.version;
 }
 
+void pf_pipeline_set_registry(pf_pipeline_t *pipe, pf_registry_t *registry) {
+        pf_codec_set_registry(pipe->codec, registry);
+}
+
 const pf_event_t *pf_pipeline_event(const pf_pipeline_t *pipe) {
         return &pipe->ev;
 }

@@ -17,6 +17,7 @@
 
 #include "../state/store.h"
 #include "codec.h"
+#include "registry.h"
 #include "key.h"
 #include "rules.h"
 #include "ruleeval.h"
@@ -125,6 +126,9 @@ pf_err_t pf_pipeline_restore_record(pf_pipeline_t *pipe, int32_t partition, cons
 /** @brief Finishes (or checkpoints) a restore: flushes pending records with @p next_offset. */
 pf_err_t pf_pipeline_restore_flush(pf_pipeline_t *pipe, int32_t partition, int64_t next_offset,
                                    char *errstr, size_t errstr_size);
+
+/** @brief Resolves unshipped schema ids through @p registry (borrowed; NULL: none). */
+void pf_pipeline_set_registry(pf_pipeline_t *pipe, pf_registry_t *registry);
 
 /** @returns the event the last stage-1 or stage-2 call decoded. */
 const pf_event_t *pf_pipeline_event(const pf_pipeline_t *pipe);

@@ -36,6 +36,7 @@
 #include "metrics.h"
 #include "order.h"
 #include "pipeline.h"
+#include "registry.h"
 #include "rules_cli.h"
 
 static volatile sig_atomic_t pf_worker_stop_flag;
@@ -79,6 +80,8 @@ typedef struct pf_worker_s {
         pf_restore_part_t restore[PF_WORKER_MAX_PARTITIONS];
         int restoring;
         pf_ruleset_t *ruleset;   /* compiled rules.file, or NULL for the built-in rules */
+        pf_registry_t *registry; /* schema.registry.url, or NULL */
+        double registry_down;    /* since when the registry has not answered, 0 if it does */
         pf_watchlist_t *wl;      /* the global table, read in full from the watchlist topic */
         rd_kafka_t *wl_consumer; /* group-less, all partitions from the beginning */
         pf_codec_t *wl_codec;
@@ -245,6 +248,46 @@ static int worker_dead_letter(pf_worker_t *w, const rd_kafka_message_t *msg, pf_
         return worker_dead_letter_at(w, &o, code, reason, stage);
 }
 
+/**
+ * The schema registry did not answer: wait a little and let the caller try again, for up to
+ * schema.registry.outage.max.ms. @returns 0 to retry, -1 to stop (nothing is committed, so a
+ * restart re-processes the event; it is not dead-lettered, since it is not its fault).
+ */
+static int worker_registry_wait(pf_worker_t *w, const char *errstr) {
+        double now = worker_mono_s();
+        if (w->registry_down == 0) {
+                w->registry_down = now;
+                pf_log_warn("worker", "schema registry unavailable, retrying: %s", errstr);
+        }
+        double waited = now - w->registry_down;
+        if (waited * 1000 > (double)pf_conf_int(w->conf, "schema.registry.outage.max.ms")) {
+                pf_log_error("worker", "schema registry unavailable for %.0f s: stopping (%s)",
+                             waited, errstr);
+                return -1;
+        }
+        struct timespec ts = {0, 200 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+        rd_kafka_poll(w->producer, 0);
+        pf_metrics_heartbeat(w->metrics);
+        return 0;
+}
+
+/** @returns 0 when the registry answered again, 1 to retry, -1 to stop; for any other @p err. */
+static int worker_registry_error(pf_worker_t *w, pf_err_t err, const char *errstr) {
+        if (err == PF_ERR_UNAVAILABLE)
+                return worker_registry_wait(w, errstr) ? -1 : 1;
+        if (w->registry_down != 0) {
+                pf_log_info("worker", "schema registry answers again after %.1f s",
+                            worker_mono_s() - w->registry_down);
+                w->registry_down = 0;
+        }
+        if (err == PF_ERR_CONFIG) { /* e.g. 401/403: an operator's problem, not the event's */
+                pf_log_error("worker", "schema registry: %s", errstr);
+                return -1;
+        }
+        return 0;
+}
+
 /** @param idx the input topic's index from worker_input_index(): 0 api, 1 pnr. */
 static int worker_stage1(pf_worker_t *w, const rd_kafka_message_t *msg, int idx) {
         char key_hex[PF_KEY_HEX_SIZE], errstr[512];
@@ -253,8 +296,14 @@ static int worker_stage1(pf_worker_t *w, const rd_kafka_message_t *msg, int idx)
                 w->pending.events_api++;
         else
                 w->pending.events_pnr++;
-        pf_err_t err =
-                pf_stage1_process(w->pipe, msg->payload, msg->len, key_hex, errstr, sizeof(errstr));
+        pf_err_t err;
+        int rc;
+        do {
+                err = pf_stage1_process(w->pipe, msg->payload, msg->len, key_hex, errstr,
+                                        sizeof(errstr));
+        } while ((rc = worker_registry_error(w, err, errstr)) == 1);
+        if (rc < 0)
+                return -1;
         if (err)
                 return worker_dead_letter(w, msg, err, errstr, "stage1");
         if (msg->len + PF_ORDER_ENV_HEAD_MAX > w->envcap)
@@ -285,9 +334,15 @@ static int worker_apply(pf_worker_t *w, const pf_worker_origin_t *o, int64_t ts)
         const uint8_t *out;
         size_t out_len;
         pf_band_t band;
-        pf_err_t err =
-                pf_stage2_process(w->pipe, o->partition, o->key, o->key_len, o->value, o->len,
-                                  worker_now_ms(), &out, &out_len, &band, errstr, sizeof(errstr));
+        pf_err_t err;
+        int rc;
+        do {
+                err = pf_stage2_process(w->pipe, o->partition, o->key, o->key_len, o->value, o->len,
+                                        worker_now_ms(), &out, &out_len, &band, errstr,
+                                        sizeof(errstr));
+        } while ((rc = worker_registry_error(w, err, errstr)) == 1);
+        if (rc < 0)
+                return -1;
         if (err == PF_ERR_STATE || err == PF_ERR_INTERNAL) {
                 /* Not the message's fault: stop before committing, so nothing is lost. */
                 pf_log_error("worker", "state of partition %d: %s", (int)o->partition, errstr);
@@ -1398,6 +1453,20 @@ static int worker_setup(pf_worker_t *w, char *errstr, size_t errstr_size) {
         pconf.screen_threshold = pf_conf_double(conf, "screen.threshold");
         if (!(w->pipe = pf_pipeline_new(&pconf, errstr, errstr_size)))
                 return -1;
+        if (pf_conf_str(conf, "schema.registry.url")[0]) {
+                pf_registry_conf_t rconf;
+                memset(&rconf, 0, sizeof(rconf));
+                rconf.url = pf_conf_str(conf, "schema.registry.url");
+                rconf.user = pf_conf_str(conf, "schema.registry.user")[0]
+                                     ? pf_conf_str(conf, "schema.registry.user")
+                                     : NULL;
+                rconf.password = pf_conf_str(conf, "schema.registry.password");
+                rconf.timeout_ms = (long)pf_conf_int(conf, "schema.registry.timeout.ms");
+                if (!(w->registry = pf_registry_new(&rconf, errstr, errstr_size)))
+                        return -1;
+                pf_pipeline_set_registry(w->pipe, w->registry);
+                pf_log_info("worker", "schema registry: %s", rconf.url);
+        }
         if (worker_wl_setup(w, errstr, errstr_size))
                 return -1;
         if (worker_metrics_setup(w, errstr, errstr_size))
@@ -1436,6 +1505,7 @@ static void worker_teardown(pf_worker_t *w) {
         free(w->sources_done);
         free(w->envbuf);
         pf_pipeline_destroy(w->pipe);
+        pf_registry_destroy(w->registry);
         pf_ruleset_destroy(w->ruleset);
         pf_watchlist_destroy(w->wl);
         pf_codec_destroy(w->wl_codec);

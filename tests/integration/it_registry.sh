@@ -80,6 +80,35 @@ ms=$((($(date +%s%N) - t0) / 1000000))
 [ "$ms" -lt 6000 ] || fail "2 lookups of an unreachable registry took ${ms} ms (timeout 1500 ms each)"
 pass "an unreachable registry gives UNAVAILABLE (retriable) in ${ms} ms, shipped ids still decode"
 
+# The worker on the real broker: an event whose schema id only a registry could resolve, while
+# the registry is unreachable, must neither be dead-lettered nor let the worker commit past it.
+# The worker retries for schema.registry.outage.max.ms, then stops (exit 1); a later run without
+# a registry then sees every event again (and dead-letters the unshipped ids as UNKNOWN_SCHEMA).
+BROKERS=$("$ROOT/scripts/kafka.sh" bootstrap)
+"$ROOT/scripts/kafka.sh" status > /dev/null || fail "no local broker; start it with scripts/kafka.sh start"
+head -c 32 /dev/urandom > "$WORK/secret"
+pf() {
+  local cmd=$1
+  shift
+  "$PAXFLOW" "$cmd" --brokers "$BROKERS" --topic.prefix "$PREFIX" "$@"
+}
+pf topics create --partitions 2 > /dev/null
+pf gen --seed 11 --hours 1 --flights.per.hour 4 --pax.per.flight 40 --bad.payloads 7 > /dev/null
+rc=0
+pf run --group.id "$PREFIX" --state.dir "$WORK/state" --secret.file "$WORK/secret" \
+  --schema.registry.url "http://127.0.0.1:$DEAD_PORT" --schema.registry.timeout.ms 300 \
+  --schema.registry.outage.max.ms 1500 --idle.exit.ms 3000 > "$WORK/run1.txt" \
+  2> "$WORK/run1.log" || rc=$?
+[ "$rc" -eq 1 ] || fail "a worker facing an unreachable registry exited $rc, expected 1"
+grep -q 'schema registry unavailable for' "$WORK/run1.log" || fail "no outage message in the log"
+D1=$(pf consume --topic dlq --timeout.ms 5000 | jq -r 'select(.error_code == "UNKNOWN_SCHEMA")' | wc -l)
+[ "$D1" -eq 0 ] || fail "$D1 events dead-lettered while the registry was unreachable"
+pf run --group.id "$PREFIX" --state.dir "$WORK/state" --secret.file "$WORK/secret" \
+  --idle.exit.ms 3000 > "$WORK/run2.txt" 2> "$WORK/run2.log" || fail "the run without a registry failed"
+D2=$(pf consume --topic dlq --timeout.ms 5000 | jq -r 'select(.error_code == "UNKNOWN_SCHEMA") | ._offset' | wc -l)
+[ "$D2" -ge 1 ] || fail "without a registry the unshipped ids must be dead letters (got $D2)"
+pass "a worker facing an unreachable registry stopped (exit 1) without dead-lettering; a run without one then dead-lettered the $D2 unshipped ids"
+
 # ---------------------------------------------------------------- part 2: a real registry
 rc=0
 why=$("$REGISTRY" start 2>&1 > /dev/null) || rc=$?
