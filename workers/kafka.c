@@ -45,6 +45,28 @@ int pf_kafka_conf_set(rd_kafka_conf_t *kconf, const char *name, const char *valu
         return -1;
 }
 
+int pf_kafka_check_rebalance(const pf_conf_t *conf, char *errstr, size_t errstr_size) {
+        int n = pf_conf_kafka(conf, 0, NULL, NULL);
+        if (rd_kafka_version() >= 0x020601ff)
+                return 0;
+        for (int i = 0; i < n; i++) {
+                const char *name, *value;
+                pf_conf_kafka(conf, i, &name, &value);
+                if (strcmp(name, "partition.assignment.strategy") == 0 &&
+                    strstr(value, "cooperative")) {
+                        snprintf(errstr, errstr_size,
+                                 "kafka.partition.assignment.strategy: \"%s\" is refused with "
+                                 "librdkafka %s: before 2.6.1 the cooperative protocol can loop "
+                                 "forever (librdkafka #4800) and a commit during a cooperative "
+                                 "rebalance can lose the assignment (#4908); allowed: range, "
+                                 "roundrobin (the eager protocol; README \"Rebalancing\")",
+                                 value, rd_kafka_version_str());
+                        return -1;
+                }
+        }
+        return 0;
+}
+
 rd_kafka_conf_t *pf_kafka_conf_new(const pf_conf_t *conf, char *errstr, size_t errstr_size) {
         rd_kafka_conf_t *kconf = rd_kafka_conf_new();
         rd_kafka_conf_set_log_cb(kconf, kafka_log_cb);

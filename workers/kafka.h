@@ -37,6 +37,13 @@ void pf_topic_name(const pf_conf_t *conf, pf_topic_t topic, char *buf, size_t si
  * @brief A librdkafka configuration with bootstrap servers, JSON logging and every pass-through
  *        property (-X / kafka.*) applied. @returns NULL with errstr naming the bad property.
  */
+/**
+ * @brief Refuses a cooperative partition.assignment.strategy with a librdkafka older than 2.6.1
+ *        (#4800, #4908): the worker's rebalance handling is the eager protocol's.
+ * @returns 0, or -1 with errstr.
+ */
+int pf_kafka_check_rebalance(const pf_conf_t *conf, char *errstr, size_t errstr_size);
+
 rd_kafka_conf_t *pf_kafka_conf_new(const pf_conf_t *conf, char *errstr, size_t errstr_size);
 
 /** @brief Sets one property, failing with a message. @returns 0 or -1. */

@@ -148,6 +148,12 @@ static int run_cmd(const pf_cmd_t *cmd, int argc, char **argv) {
                         return 2;
                 }
                 rd_kafka_conf_destroy(kconf);
+                if (strcmp(cmd->name, "run") == 0 &&
+                    pf_kafka_check_rebalance(conf, errstr, sizeof(errstr))) {
+                        fprintf(stderr, "paxflow %s: %s\n", cmd->name, errstr);
+                        pf_conf_destroy(conf);
+                        return 2;
+                }
         }
         if (strcmp(cmd->name, "run") == 0 && pf_conf_str(conf, "rules.file")[0]) {
                 /* A rule file with a mistake is a configuration error: say where, exit 2. */
@@ -207,9 +213,8 @@ int main(int argc, char **argv) {
                                "prints\n"
                                "\"FILE: ok, ruleset VERSION, N rules\", or the first mistake as\n"
                                "file:line:col: message on stderr. Exit status 0 when every file\n"
-                               "compiles, 1 otherwise. The worker does not run these rules yet: "
-                               "it\n"
-                               "still evaluates the built-in rules 1-5, 7 and 13.\n");
+                               "compiles, 1 otherwise. paxflow run --rules.file FILE scores with\n"
+                               "a rule file; without one it evaluates the built-in rules.\n");
                         return argc < 3 ? 2 : 0;
                 }
                 return pf_rules_cli_run(argc - 2, argv + 2);

@@ -10,6 +10,7 @@ printf 'commit.interval.ms = 50\nalert.band = HIGH\n' > "$WORK/good.conf"
 printf 'alert.band = PURPLE\n' > "$WORK/bad-value.conf"
 printf 'no equals sign here\n' > "$WORK/bad-line.conf"
 printf 'nosuch.setting = 1\n' > "$WORK/bad-key.conf"
+printf 'kafka.partition.assignment.strategy = range,cooperative-sticky\n' > "$WORK/coop.conf"
 
 # expect STATUS "WORDS THE MESSAGE MUST HOLD (|-separated)" -- COMMAND...
 n=0
@@ -42,6 +43,9 @@ expect 2 'missing.conf|No such file' -- "$PAXFLOW" run --config "$WORK/missing.c
 expect 2 '-X|key=value' -- "$PAXFLOW" run -X novalue
 expect 2 'kafka.nosuch.prop|No such configuration property' -- "$PAXFLOW" run -X nosuch.prop=1
 expect 2 'kafka.linger.ms|linger.ms' -- "$PAXFLOW" run -X linger.ms=-3
+# librdkafka 2.0.2's cooperative-sticky bugs (#4800, #4908): refused, the eager protocol is used.
+expect 2 'partition.assignment.strategy|"cooperative-sticky"|#4800|#4908|range, roundrobin' -- "$PAXFLOW" run -X partition.assignment.strategy=cooperative-sticky
+expect 2 'partition.assignment.strategy|"range,cooperative-sticky"' -- "$PAXFLOW" run --config "$WORK/coop.conf"
 expect 2 'rules.file|personal_reason.rules:5:22|personal data' -- "$PAXFLOW" run --rules.file "$(dirname "$0")/../data/rules/bad/personal_reason.rules"
 expect 2 'rules.file|missing.rules|No such file' -- "$PAXFLOW" run --rules.file "$WORK/missing.rules"
 expect 2 'seed|"-1"' -- "$PAXFLOW" gen --seed -1
