@@ -28,6 +28,8 @@ typedef struct pf_cmd_s {
         const char *details;
 } pf_cmd_t;
 
+static int rules_force; /* rules publish --force */
+
 static const pf_cmd_t pf_cmds[] = {
         {"run", PF_SCOPE_RUN, "", "run a worker: both stages, in the consumer group",
          "Joins the consumer group on <prefix>.events.api and <prefix>.events.pnr (stage 1: "
@@ -93,7 +95,8 @@ static void usage_main(FILE *fp) {
                 fprintf(fp, "  %-9s %s\n", pf_cmds[i].name, pf_cmds[i].summary);
         fprintf(fp, "  %-9s %s\n", "screen",
                 "screen travellers (JSON lines) against a watchlist file, without Kafka");
-        fprintf(fp, "  %-9s %s\n", "rules", "check FILE...: validate rule files");
+        fprintf(fp, "  %-9s %s\n", "rules",
+                "check FILE...: validate rule files; publish FILE: send a rule set to the workers");
         fprintf(fp, "  %-9s %s\n  %-9s %s\n", "version", "print the version", "help",
                 "print this help");
         fprintf(fp, "\nSee README.md for the quickstart. Logs are JSON lines on stderr.\n");
@@ -183,6 +186,8 @@ static int run_cmd(const pf_cmd_t *cmd, int argc, char **argv) {
                 status = pf_gen_cli_run(conf);
         } else if (strcmp(cmd->name, "produce") == 0 && rest == 1) {
                 status = pf_produce_cli_run(conf, args[0]);
+        } else if (strcmp(cmd->name, "rules publish") == 0 && rest == 1) {
+                status = pf_rules_publish(conf, args[0], rules_force);
         } else if (strcmp(cmd->name, "consume") == 0 && rest == 0) {
                 status = pf_consume_run(conf);
         } else {
@@ -206,9 +211,30 @@ int main(int argc, char **argv) {
         }
         if (strcmp(argv[1], "screen") == 0)
                 return pf_screen_cli_main(argc - 1, argv + 1, stdin, stdout, stderr);
+        if (strcmp(argv[1], "rules") == 0 && argc >= 3 && strcmp(argv[2], "publish") == 0) {
+                static const pf_cmd_t publish = {
+                        "rules publish", PF_SCOPE_KAFKA, "FILE",
+                        "publish a rule file to the workers",
+                        "Compiles FILE and publishes it to <prefix>.rules; every worker compiles "
+                        "it "
+                        "again and\n"
+                        "scores the next events with it (a set that does not compile is rejected "
+                        "there and the\n"
+                        "last good one stays). --force publishes a file that does not compile "
+                        "(for tests).\n"};
+                int n = 0;
+                for (int i = 3; i < argc; i++) /* take --force out before the settings parse */
+                        if (strcmp(argv[i], "--force") == 0)
+                                rules_force = 1;
+                        else
+                                argv[3 + n++] = argv[i];
+                return run_cmd(&publish, n, argv + 3);
+        }
         if (strcmp(argv[1], "rules") == 0) {
                 if (argc < 3 || wants_help(argc - 2, argv + 2)) {
-                        printf("Usage: paxflow rules check FILE...\n\n"
+                        printf("Usage: paxflow rules check FILE...\n"
+                               "       paxflow rules publish [--force] FILE [options] (see "
+                               "paxflow rules publish --help)\n\n"
                                "Compiles each rule file (the language: rules/README.md) and "
                                "prints\n"
                                "\"FILE: ok, ruleset VERSION, N rules\", or the first mistake as\n"

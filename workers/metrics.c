@@ -716,6 +716,15 @@ static const pf_metrics_def_t pf_metrics_worker_defs[] = {
          0,
          NULL,
          0},
+        {PF_M_RULES_UPDATES,
+         PF_METRIC_COUNTER,
+         "paxflow_rules_updates_total",
+         "Rule sets read from the rules topic: applied, or rejected (they do not compile; the last "
+         "good set stays).",
+         {"result"},
+         1,
+         NULL,
+         0},
 };
 
 pf_err_t pf_metrics_register_worker(pf_metrics_t *m, char *errstr, size_t errstr_size) {

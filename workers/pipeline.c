@@ -503,6 +503,16 @@ const char *pf_pipeline_ruleset_version(const pf_pipeline_t *pipe) {
                                   : pipe->conf.rules.version;
 }
 
+pf_err_t pf_pipeline_set_ruleset(pf_pipeline_t *pipe, const pf_ruleset_t *ruleset) {
+        pf_rule_caps_t *caps = NULL;
+        if (ruleset && !(caps = pf_rule_caps_new(ruleset)))
+                return PF_ERR_NOMEM;
+        pf_rule_caps_destroy(pipe->caps);
+        pipe->caps = caps;
+        pipe->conf.ruleset = ruleset;
+        return PF_OK;
+}
+
 void pf_pipeline_set_registry(pf_pipeline_t *pipe, pf_registry_t *registry) {
         pf_codec_set_registry(pipe->codec, registry);
 }

@@ -127,6 +127,12 @@ pf_err_t pf_pipeline_restore_record(pf_pipeline_t *pipe, int32_t partition, cons
 pf_err_t pf_pipeline_restore_flush(pf_pipeline_t *pipe, int32_t partition, int64_t next_offset,
                                    char *errstr, size_t errstr_size);
 
+/**
+ * @brief Scores the next events with @p ruleset (borrowed; NULL: the built-in C rules). Call it
+ *        between events; the previous rule set may be freed once this returns.
+ */
+pf_err_t pf_pipeline_set_ruleset(pf_pipeline_t *pipe, const pf_ruleset_t *ruleset);
+
 /** @brief Resolves unshipped schema ids through @p registry (borrowed; NULL: none). */
 void pf_pipeline_set_registry(pf_pipeline_t *pipe, pf_registry_t *registry);
 

@@ -5,6 +5,8 @@
 #define _POSIX_C_SOURCE 200809L
 #include "rules_cli.h"
 
+#include "wl_cli.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +47,34 @@ pf_ruleset_t *pf_rules_load_file(const char *path, char *errstr, size_t errstr_s
         pf_ruleset_t *rs = text ? pf_ruleset_compile(text, len, path, errstr, errstr_size) : NULL;
         free(text);
         return rs;
+}
+
+int pf_rules_publish(const pf_conf_t *conf, const char *path, int force) {
+        char errstr[1024];
+        size_t len = 0;
+        char *text = rules_cli_read(path, &len, errstr, sizeof(errstr));
+        if (!text) {
+                fprintf(stderr, "paxflow rules publish: %s\n", errstr);
+                return 1;
+        }
+        pf_ruleset_t *rs = pf_ruleset_compile(text, len, path, errstr, sizeof(errstr));
+        if (!rs && !force) {
+                fprintf(stderr,
+                        "%s\nnothing published (--force publishes it anyway, for tests "
+                        "of the workers' rejection)\n",
+                        errstr);
+                free(text);
+                return 1;
+        }
+        if (rs)
+                printf("%s: ruleset %s, %u rules\n", path, pf_ruleset_version(rs),
+                       pf_ruleset_rule_count(rs));
+        pf_ruleset_destroy(rs);
+        char *key = (char *)PF_RULES_TABLE_KEY;
+        uint8_t *value = (uint8_t *)text;
+        int rc = pf_table_publish(conf, PF_TOPIC_RULES, &key, &value, &len, 1) ? 1 : 0;
+        free(text);
+        return rc;
 }
 
 int pf_rules_cli_run(int argc, char **args) {

@@ -63,16 +63,15 @@ static void wl_cli_error(void *opaque, const char *message) {
         fprintf(stderr, "paxflow watchlist load: %s\n", message);
 }
 
-/** Publishes @p n records (NULL values are tombstones) in one transaction. @returns 0 or -1. */
-static int wl_cli_publish(const pf_conf_t *conf, char **keys, uint8_t **values, size_t *lens,
-                          size_t n) {
+int pf_table_publish(const pf_conf_t *conf, pf_topic_t table, char **keys, uint8_t **values,
+                     size_t *lens, size_t n) {
         char errstr[512], topic[256], txn_id[300];
         rd_kafka_t *rk = NULL;
         rd_kafka_error_t *error = NULL;
         int rc = -1;
-        pf_topic_name(conf, PF_TOPIC_WATCHLIST, topic, sizeof(topic));
+        pf_topic_name(conf, table, topic, sizeof(topic));
         /* One transaction: a crash or an error half way leaves nothing visible. */
-        snprintf(txn_id, sizeof(txn_id), "%s-watchlist-load-%ld", topic, (long)getpid());
+        snprintf(txn_id, sizeof(txn_id), "%s-publish-%ld", topic, (long)getpid());
         rd_kafka_conf_t *kconf = pf_kafka_conf_new(conf, errstr, sizeof(errstr));
         if (!kconf || pf_kafka_conf_set(kconf, "transactional.id", txn_id, errstr, sizeof(errstr)))
                 goto done;
@@ -108,10 +107,14 @@ done:
                 rd_kafka_error_destroy(error);
         }
         if (rc)
-                pf_log_error("watchlist", "publishing to %s failed, nothing published: %s", topic,
+                pf_log_error("publish", "publishing to %s failed, nothing published: %s", topic,
                              errstr);
         else
-                printf("published %zu %s to %s\n", n, values ? "entries" : "tombstones", topic);
+                printf("published %zu %s to %s\n", n,
+                       !values                       ? "tombstones"
+                       : table == PF_TOPIC_WATCHLIST ? "entries"
+                                                     : "records",
+                       topic);
         if (rk)
                 rd_kafka_destroy(rk);
         return rc;
@@ -138,7 +141,8 @@ static int wl_cli_load(const pf_conf_t *conf, const char *path) {
                         err == PF_ERR_INVALID_VALUE ? "invalid lines (above)" : pf_err2str(err));
                 goto done;
         }
-        status = wl_cli_publish(conf, b.keys, b.values, b.lens, b.count) ? 1 : 0;
+        status = pf_table_publish(conf, PF_TOPIC_WATCHLIST, b.keys, b.values, b.lens, b.count) ? 1
+                                                                                               : 0;
 done:
         for (size_t i = 0; i < b.count; i++) {
                 free(b.keys[i]);
@@ -157,7 +161,10 @@ int pf_wl_cli_run(const pf_conf_t *conf, int argc, char **args) {
         if (argc == 2 && strcmp(args[0], "load") == 0)
                 return wl_cli_load(conf, args[1]);
         if (argc >= 2 && strcmp(args[0], "delete") == 0)
-                return wl_cli_publish(conf, args + 1, NULL, NULL, (size_t)(argc - 1)) ? 1 : 0;
+                return pf_table_publish(conf, PF_TOPIC_WATCHLIST, args + 1, NULL, NULL,
+                                        (size_t)(argc - 1))
+                               ? 1
+                               : 0;
         fprintf(stderr, "paxflow watchlist: expected \"load FILE\" or \"delete ENTRY_ID...\" (see "
                         "paxflow watchlist --help)\n");
         return 2;

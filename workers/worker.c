@@ -86,7 +86,10 @@ typedef struct pf_worker_s {
         rd_kafka_t *wl_consumer; /* group-less, all partitions from the beginning */
         pf_codec_t *wl_codec;
         pf_wl_storage_t *wl_st;
-        int wl_parts, wl_eofs, wl_loaded;
+        int wl_parts, wl_eofs, wl_loaded; /* wl_loaded: the watchlist and the rules topic */
+        int rules_parts, rules_eofs;
+        uint8_t rules_eof[64];
+        pf_ruleset_t *rules_live; /* the last good set from the rules topic, or NULL */
         uint8_t wl_eof[64];
         uint64_t wl_records;
         double wl_t0;
@@ -236,15 +239,20 @@ static int worker_dead_letter_at(pf_worker_t *w, const pf_worker_origin_t *o, pf
                               out_len);
 }
 
+/** @returns where @p msg came from, its bytes as they are. */
+static pf_worker_origin_t worker_origin(const rd_kafka_message_t *msg) {
+        return (pf_worker_origin_t){rd_kafka_topic_name(msg->rkt),
+                                    msg->partition,
+                                    msg->offset,
+                                    msg->key,
+                                    msg->key_len,
+                                    msg->payload,
+                                    msg->len};
+}
+
 static int worker_dead_letter(pf_worker_t *w, const rd_kafka_message_t *msg, pf_err_t code,
                               const char *reason, const char *stage) {
-        pf_worker_origin_t o = {rd_kafka_topic_name(msg->rkt),
-                                msg->partition,
-                                msg->offset,
-                                msg->key,
-                                msg->key_len,
-                                msg->payload,
-                                msg->len};
+        pf_worker_origin_t o = worker_origin(msg);
         return worker_dead_letter_at(w, &o, code, reason, stage);
 }
 
@@ -389,13 +397,7 @@ static int worker_stage2(pf_worker_t *w, const rd_kafka_message_t *msg) {
         size_t id_len;
         int input, idle;
         int32_t src;
-        pf_worker_origin_t o = {rd_kafka_topic_name(msg->rkt),
-                                msg->partition,
-                                msg->offset,
-                                msg->key,
-                                msg->key_len,
-                                msg->payload,
-                                msg->len};
+        pf_worker_origin_t o = worker_origin(msg);
         if (msg->key_len == PF_ORDER_MARK_KEY_LEN &&
             memcmp(msg->key, PF_ORDER_MARK_KEY, PF_ORDER_MARK_KEY_LEN) == 0) {
                 if (pf_order_mark_read(msg->payload, msg->len, &input, &src, &wm, &idle))
@@ -902,6 +904,43 @@ static void worker_wl_apply(pf_worker_t *w, const rd_kafka_message_t *msg) {
                             (long long)msg->offset, pf_err_name(err), errstr);
 }
 
+/**
+ * Applies one record of the rules topic: a rule set replaces the one in use from the next event
+ * on, if it compiles; one that does not is rejected and the last good set stays. A tombstone goes
+ * back to the rules the worker started with (rules.file, or the built-in ones).
+ */
+static void worker_rules_apply(pf_worker_t *w, const rd_kafka_message_t *msg) {
+        char errstr[1024], where[320];
+        const char *result = "applied";
+        pf_ruleset_t *rs = NULL;
+        snprintf(where, sizeof(where), "%s[%d]@%lld", rd_kafka_topic_name(msg->rkt),
+                 (int)msg->partition, (long long)msg->offset);
+        if (msg->payload &&
+            !(rs = pf_ruleset_compile(msg->payload, msg->len, where, errstr, sizeof(errstr)))) {
+                pf_log_error("worker",
+                             "rules: rejected the rule set at %s, still scoring with %s: %s", where,
+                             pf_pipeline_ruleset_version(w->pipe), errstr);
+                result = "rejected";
+        } else if (pf_pipeline_set_ruleset(w->pipe, rs ? rs : w->ruleset)) {
+                pf_log_error("worker", "rules: out of memory applying %s", where);
+                pf_ruleset_destroy(rs);
+                result = "rejected";
+        } else {
+                pf_ruleset_destroy(w->rules_live);
+                w->rules_live = rs;
+                pf_log_info("worker", "rules: %s ruleset %s from %s", rs ? "applied" : "back to",
+                            pf_pipeline_ruleset_version(w->pipe), where);
+                if (w->metrics) {
+                        const char *version[] = {pf_pipeline_ruleset_version(w->pipe)};
+                        pf_metrics_info_set(w->metrics, PF_M_RULESET_INFO, version);
+                }
+        }
+        if (w->metrics) {
+                const char *labels[] = {result};
+                pf_metrics_counter_add(w->metrics, PF_M_RULES_UPDATES, labels, 1);
+        }
+}
+
 /** Reads what is new on the watchlist topic; the first time every partition is at its end, the
  *  initial load is complete and waiting partitions start. */
 static void worker_wl_step(pf_worker_t *w) {
@@ -910,15 +949,21 @@ static void worker_wl_step(pf_worker_t *w) {
                 rd_kafka_message_t *msg = rd_kafka_consumer_poll(w->wl_consumer, 0);
                 if (!msg)
                         break;
+                int rules = strcmp(rd_kafka_topic_name(msg->rkt), w->names[PF_TOPIC_RULES]) == 0;
+                uint8_t *eof = rules ? w->rules_eof : w->wl_eof;
                 if (msg->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-                        if (msg->partition >= 0 && msg->partition < 64 &&
-                            !w->wl_eof[msg->partition]) {
-                                w->wl_eof[msg->partition] = 1;
-                                w->wl_eofs++;
+                        if (msg->partition >= 0 && msg->partition < 64 && !eof[msg->partition]) {
+                                eof[msg->partition] = 1;
+                                if (rules)
+                                        w->rules_eofs++;
+                                else
+                                        w->wl_eofs++;
                         }
                 } else if (msg->err) {
                         pf_log_warn("worker", "watchlist consumer: %s",
                                     rd_kafka_message_errstr(msg));
+                } else if (rules) {
+                        worker_rules_apply(w, msg);
                 } else {
                         worker_wl_apply(w, msg);
                         applied++;
@@ -932,7 +977,7 @@ static void worker_wl_step(pf_worker_t *w) {
                 pf_metrics_gauge_set(w->metrics, PF_M_WATCHLIST_LAST_UPDATE, NULL,
                                      (double)worker_now_ms() / 1000.0);
         }
-        if (w->wl_loaded || w->wl_eofs < w->wl_parts)
+        if (w->wl_loaded || w->wl_eofs < w->wl_parts || w->rules_eofs < w->rules_parts)
                 return;
         w->wl_loaded = 1;
         pf_watchlist_stats(w->wl, &st);
@@ -974,28 +1019,35 @@ static int worker_wl_setup(pf_worker_t *w, char *errstr, size_t errstr_size) {
                 return -1;
         }
         rd_kafka_poll_set_consumer(w->wl_consumer);
-        rd_kafka_topic_t *rkt =
-                rd_kafka_topic_new(w->wl_consumer, w->names[PF_TOPIC_WATCHLIST], NULL);
-        rd_kafka_resp_err_t err = rd_kafka_metadata(w->wl_consumer, 0, rkt, &md, 30000);
-        rd_kafka_topic_destroy(rkt);
-        if (err || md->topic_cnt != 1 || md->topics[0].err || md->topics[0].partition_cnt < 1 ||
-            md->topics[0].partition_cnt > 64) {
-                snprintf(errstr, errstr_size,
-                         "watchlist topic %s: %s (create the topics with paxflow topics create)",
-                         w->names[PF_TOPIC_WATCHLIST],
-                         rd_kafka_err2str(err ? err : md->topics[0].err));
-                if (md)
-                        rd_kafka_metadata_destroy(md);
-                return -1;
+        /* One group-less consumer reads both global tables, every partition from the start. */
+        static const pf_topic_t tables[2] = {PF_TOPIC_WATCHLIST, PF_TOPIC_RULES};
+        rd_kafka_topic_partition_list_t *parts = rd_kafka_topic_partition_list_new(4);
+        for (int t = 0; t < 2; t++) {
+                const char *name = w->names[tables[t]];
+                rd_kafka_topic_t *rkt = rd_kafka_topic_new(w->wl_consumer, name, NULL);
+                rd_kafka_resp_err_t err = rd_kafka_metadata(w->wl_consumer, 0, rkt, &md, 30000);
+                rd_kafka_topic_destroy(rkt);
+                if (err || md->topic_cnt != 1 || md->topics[0].err ||
+                    md->topics[0].partition_cnt < 1 || md->topics[0].partition_cnt > 64) {
+                        snprintf(errstr, errstr_size,
+                                 "topic %s: %s (create the topics with paxflow topics create)",
+                                 name, rd_kafka_err2str(err ? err : md->topics[0].err));
+                        if (md)
+                                rd_kafka_metadata_destroy(md);
+                        rd_kafka_topic_partition_list_destroy(parts);
+                        return -1;
+                }
+                for (int i = 0; i < md->topics[0].partition_cnt; i++)
+                        rd_kafka_topic_partition_list_add(parts, name,
+                                                          md->topics[0].partitions[i].id)
+                                ->offset = RD_KAFKA_OFFSET_BEGINNING;
+                if (tables[t] == PF_TOPIC_WATCHLIST)
+                        w->wl_parts = md->topics[0].partition_cnt;
+                else
+                        w->rules_parts = md->topics[0].partition_cnt;
+                rd_kafka_metadata_destroy(md);
+                md = NULL;
         }
-        rd_kafka_topic_partition_list_t *parts =
-                rd_kafka_topic_partition_list_new(md->topics[0].partition_cnt);
-        for (int i = 0; i < md->topics[0].partition_cnt; i++)
-                rd_kafka_topic_partition_list_add(parts, w->names[PF_TOPIC_WATCHLIST],
-                                                  md->topics[0].partitions[i].id)
-                        ->offset = RD_KAFKA_OFFSET_BEGINNING;
-        w->wl_parts = md->topics[0].partition_cnt;
-        rd_kafka_metadata_destroy(md);
         rd_kafka_assign(w->wl_consumer, parts);
         rd_kafka_topic_partition_list_destroy(parts);
         w->wl_t0 = worker_mono_s();
@@ -1506,6 +1558,7 @@ static void worker_teardown(pf_worker_t *w) {
         free(w->envbuf);
         pf_pipeline_destroy(w->pipe);
         pf_registry_destroy(w->registry);
+        pf_ruleset_destroy(w->rules_live);
         pf_ruleset_destroy(w->ruleset);
         pf_watchlist_destroy(w->wl);
         pf_codec_destroy(w->wl_codec);
