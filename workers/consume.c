@@ -56,32 +56,15 @@ static void consume_print(pf_codec_t *codec, const rd_kafka_message_t *msg) {
         json_decref(obj);
 }
 
-int pf_consume_run(const pf_conf_t *conf) {
-        char errstr[512], topic[256];
+int pf_consume_topic(const pf_conf_t *conf, const char *topic, int64_t timeout_ms,
+                     pf_consume_fn *fn, void *opaque) {
+        char errstr[512];
         int status = 1;
         rd_kafka_t *rk = NULL;
-        pf_schemas_t *schemas = NULL;
-        pf_codec_t *codec = NULL;
         rd_kafka_topic_partition_list_t *parts = NULL;
         const rd_kafka_metadata_t *md = NULL;
         int64_t *ends = NULL;
 
-        const char *t = pf_conf_str(conf, "topic");
-        if (!t[0]) {
-                pf_log_error("consume", "--topic is required");
-                return 2;
-        }
-        /* A role suffix (scored, dlq, events.api...) is completed with the prefix. */
-        snprintf(topic, sizeof(topic), "%s", t);
-        for (int r = 0; r < PF_TOPIC__COUNT; r++)
-                if (strcmp(t, pf_topic_suffix((pf_topic_t)r)) == 0)
-                        pf_topic_name(conf, (pf_topic_t)r, topic, sizeof(topic));
-
-        pf_codec_conf_t cc = {.max_message_bytes =
-                                      (size_t)pf_conf_int(conf, "max.message.bytes") * 2};
-        if (!(schemas = pf_schemas_new(errstr, sizeof(errstr))) ||
-            !(codec = pf_codec_new(schemas, &cc, errstr, sizeof(errstr))))
-                goto done;
         rd_kafka_conf_t *kconf = pf_kafka_conf_new(conf, errstr, sizeof(errstr));
         if (!kconf)
                 goto done;
@@ -127,13 +110,12 @@ int pf_consume_run(const pf_conf_t *conf) {
          * done when the position reaches it, not when a message at hi - 1 arrives. */
         struct timespec start, now;
         clock_gettime(CLOCK_MONOTONIC, &start);
-        int64_t timeout_ms = pf_conf_int(conf, "timeout.ms");
         status = 0;
         while (remaining > 0) {
                 rd_kafka_message_t *msg = rd_kafka_consumer_poll(rk, 200);
                 if (msg) {
                         if (!msg->err) {
-                                consume_print(codec, msg);
+                                fn(opaque, msg);
                                 clock_gettime(CLOCK_MONOTONIC, &start); /* progress */
                         }
                         rd_kafka_message_destroy(msg);
@@ -153,7 +135,6 @@ int pf_consume_run(const pf_conf_t *conf) {
                         break;
                 }
         }
-        fflush(stdout);
         errstr[0] = '\0';
 done:
         if (status && errstr[0])
@@ -166,6 +147,40 @@ done:
         if (rk) {
                 rd_kafka_consumer_close(rk);
                 rd_kafka_destroy(rk);
+        }
+        return status;
+}
+
+static void consume_print_cb(void *opaque, const rd_kafka_message_t *msg) {
+        consume_print(opaque, msg);
+}
+
+int pf_consume_run(const pf_conf_t *conf) {
+        char errstr[512], topic[256];
+        pf_schemas_t *schemas = NULL;
+        pf_codec_t *codec = NULL;
+        int status = 1;
+
+        const char *t = pf_conf_str(conf, "topic");
+        if (!t[0]) {
+                pf_log_error("consume", "--topic is required");
+                return 2;
+        }
+        /* A role suffix (scored, dlq, events.api...) is completed with the prefix. */
+        snprintf(topic, sizeof(topic), "%s", t);
+        for (int r = 0; r < PF_TOPIC__COUNT; r++)
+                if (strcmp(t, pf_topic_suffix((pf_topic_t)r)) == 0)
+                        pf_topic_name(conf, (pf_topic_t)r, topic, sizeof(topic));
+
+        pf_codec_conf_t cc = {.max_message_bytes =
+                                      (size_t)pf_conf_int(conf, "max.message.bytes") * 2};
+        if (!(schemas = pf_schemas_new(errstr, sizeof(errstr))) ||
+            !(codec = pf_codec_new(schemas, &cc, errstr, sizeof(errstr)))) {
+                pf_log_error("consume", "%s", errstr);
+        } else {
+                status = pf_consume_topic(conf, topic, pf_conf_int(conf, "timeout.ms"),
+                                          consume_print_cb, codec);
+                fflush(stdout);
         }
         pf_codec_destroy(codec);
         pf_schemas_destroy(schemas);

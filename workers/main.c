@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "backtest.h"
 #include "config.h"
 #include "consume.h"
 #include "gen_cli.h"
@@ -28,7 +29,9 @@ typedef struct pf_cmd_s {
         const char *details;
 } pf_cmd_t;
 
-static int rules_force; /* rules publish --force */
+static int rules_force;                         /* rules publish --force */
+static const char *backtest_events;             /* rules backtest --events */
+static const char *backtest_against = "active"; /* rules backtest --against */
 
 static const pf_cmd_t pf_cmds[] = {
         {"run", PF_SCOPE_RUN, "", "run a worker: both stages, in the consumer group",
@@ -186,6 +189,8 @@ static int run_cmd(const pf_cmd_t *cmd, int argc, char **argv) {
                 status = pf_gen_cli_run(conf);
         } else if (strcmp(cmd->name, "produce") == 0 && rest == 1) {
                 status = pf_produce_cli_run(conf, args[0]);
+        } else if (strcmp(cmd->name, "rules backtest") == 0 && rest == 1) {
+                status = pf_rules_backtest(conf, args[0], backtest_events, backtest_against);
         } else if (strcmp(cmd->name, "rules publish") == 0 && rest == 1) {
                 status = pf_rules_publish(conf, args[0], rules_force);
         } else if (strcmp(cmd->name, "consume") == 0 && rest == 0) {
@@ -213,7 +218,7 @@ int main(int argc, char **argv) {
                 return pf_screen_cli_main(argc - 1, argv + 1, stdin, stdout, stderr);
         if (strcmp(argv[1], "rules") == 0 && argc >= 3 && strcmp(argv[2], "publish") == 0) {
                 static const pf_cmd_t publish = {
-                        "rules publish", PF_SCOPE_KAFKA, "FILE",
+                        "rules publish", PF_SCOPE_WATCHLIST, "FILE",
                         "publish a rule file to the workers",
                         "Compiles FILE and publishes it to <prefix>.rules; every worker compiles "
                         "it "
@@ -230,11 +235,49 @@ int main(int argc, char **argv) {
                                 argv[3 + n++] = argv[i];
                 return run_cmd(&publish, n, argv + 3);
         }
+        if (strcmp(argv[1], "rules") == 0 && argc >= 3 && strcmp(argv[2], "backtest") == 0) {
+                static const pf_cmd_t backtest = {
+                        "rules backtest", PF_SCOPE_RUN | PF_SCOPE_CONSUME,
+                        "FILE [--events EVFILE] [--against active|builtin|RULEFILE]",
+                        "what a rule set would have done over recorded events",
+                        "Replays recorded events through the candidate rule FILE and, side by "
+                        "side, "
+                        "through the\n"
+                        "active rule set (the one on <prefix>.rules, else the built-in rules; or "
+                        "--against builtin,\n"
+                        "or another rule file), publishing nothing. Events come from --events (a "
+                        "file written by\n"
+                        "paxflow gen --out) or else from the event topics, up to their current "
+                        "end; they are\n"
+                        "applied in event-time order, as the workers apply them, with the "
+                        "deployment's watchlist.\n"
+                        "Prints per rule the hits and the share of travellers hit, and the band "
+                        "and score\n"
+                        "distributions. Needs secret.file (the deployment's) for the traveller "
+                        "keys.\n"};
+                int n = 0;
+                for (int i = 3; i < argc; i++) { /* take its own options out first */
+                        if ((strcmp(argv[i], "--events") == 0 ||
+                             strcmp(argv[i], "--against") == 0) &&
+                            i + 1 < argc) {
+                                if (argv[i][2] == 'e')
+                                        backtest_events = argv[i + 1];
+                                else
+                                        backtest_against = argv[i + 1];
+                                i++;
+                        } else {
+                                argv[3 + n++] = argv[i];
+                        }
+                }
+                return run_cmd(&backtest, n, argv + 3);
+        }
         if (strcmp(argv[1], "rules") == 0) {
                 if (argc < 3 || wants_help(argc - 2, argv + 2)) {
                         printf("Usage: paxflow rules check FILE...\n"
                                "       paxflow rules publish [--force] FILE [options] (see "
-                               "paxflow rules publish --help)\n\n"
+                               "paxflow rules publish --help)\n"
+                               "       paxflow rules backtest FILE [options] (see paxflow rules "
+                               "backtest --help)\n\n"
                                "Compiles each rule file (the language: rules/README.md) and "
                                "prints\n"
                                "\"FILE: ok, ruleset VERSION, N rules\", or the first mistake as\n"

@@ -1,0 +1,471 @@
+/**
+ * @file backtest.c
+ * @brief `paxflow rules backtest`: replays recorded events through a candidate rule set and the
+ *        active one, side by side, publishing nothing.
+ *
+ * Events come from a paxflow event file (gen --out) or from the event topics (read_committed, to
+ * their current end). They are applied in (sent_at, event id) order, the order the workers apply
+ * each traveller's events in (order.h), so history rules see the same past as in a live run and
+ * the per-rule counts can be compared with the live run's hits. Each rule set runs in its own
+ * pipeline with a throw-away state directory; the watchlist is the deployment's (its topic).
+ */
+#define _XOPEN_SOURCE 700
+#include "backtest.h"
+
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "codec.h"
+#include "consume.h"
+#include "evfile.h"
+#include "kafka.h"
+#include "log.h"
+#include "pipeline.h"
+#include "rules_cli.h"
+
+#define BT_MAX_RULES 64
+
+/** One valid event, located in the event file. */
+typedef struct bt_event_s {
+        int64_t sent_at;
+        const uint8_t *value;
+        size_t len;
+        char id[PF_EVENT_ID_MAX];
+        char key[PF_KEY_HEX_SIZE];
+} bt_event_t;
+
+/** A set of 64-bit values (traveller key prefixes), open addressing. */
+typedef struct bt_set_s {
+        uint64_t *slots; /* 0 = free (a zero prefix is stored as 1) */
+        size_t cap, n;
+} bt_set_t;
+
+static int bt_set_add(bt_set_t *s, uint64_t v) {
+        if (!v)
+                v = 1;
+        if ((s->n + 1) * 2 > s->cap) {
+                size_t cap = s->cap ? s->cap * 2 : 1024;
+                uint64_t *slots = calloc(cap, sizeof(*slots));
+                if (!slots)
+                        return -1;
+                for (size_t i = 0; i < s->cap; i++) {
+                        uint64_t x = s->slots[i];
+                        if (!x)
+                                continue;
+                        size_t j = (size_t)(x * 0x9e3779b97f4a7c15ULL) & (cap - 1);
+                        while (slots[j])
+                                j = (j + 1) & (cap - 1);
+                        slots[j] = x;
+                }
+                free(s->slots);
+                s->slots = slots;
+                s->cap = cap;
+        }
+        size_t j = (size_t)(v * 0x9e3779b97f4a7c15ULL) & (s->cap - 1);
+        while (s->slots[j]) {
+                if (s->slots[j] == v)
+                        return 0;
+                j = (j + 1) & (s->cap - 1);
+        }
+        s->slots[j] = v;
+        s->n++;
+        return 0;
+}
+
+/** What one rule set did over the events. */
+typedef struct bt_tally_s {
+        char version[64];
+        uint32_t nrules;
+        char rule[BT_MAX_RULES][16];
+        uint64_t hits[BT_MAX_RULES];
+        bt_set_t travellers[BT_MAX_RULES];
+        uint64_t bands[PF_BAND__COUNT];
+        uint64_t scores[11]; /* 0-9, 10-19, ..., 90-99, 100 */
+        uint64_t results, dead;
+        double seconds;
+} bt_tally_t;
+
+static void bt_tally_free(bt_tally_t *t) {
+        for (uint32_t i = 0; i < BT_MAX_RULES; i++)
+                free(t->travellers[i].slots);
+}
+
+static int bt_rule_index(bt_tally_t *t, const char *id) {
+        for (uint32_t i = 0; i < t->nrules; i++)
+                if (strcmp(t->rule[i], id) == 0)
+                        return (int)i;
+        if (t->nrules == BT_MAX_RULES)
+                return -1;
+        snprintf(t->rule[t->nrules], sizeof(t->rule[0]), "%s", id);
+        return (int)t->nrules++;
+}
+
+static uint64_t bt_key_prefix(const char *hex) {
+        uint64_t v = 0;
+        for (int i = 0; i < 16 && hex[i]; i++)
+                v = v << 4 | (uint64_t)(hex[i] <= '9' ? hex[i] - '0' : hex[i] - 'a' + 10);
+        return v;
+}
+
+static int bt_cmp(const void *a, const void *b) {
+        const bt_event_t *x = a, *y = b;
+        if (x->sent_at != y->sent_at)
+                return x->sent_at < y->sent_at ? -1 : 1;
+        return strcmp(x->id, y->id);
+}
+
+static double bt_now(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int bt_rm(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
+        (void)st;
+        (void)flag;
+        (void)ftw;
+        return remove(path);
+}
+
+/** Runs every event through one pipeline scoring with @p rs (NULL: the built-in rules). */
+static int bt_run(const pf_pipeline_conf_t *base, const pf_ruleset_t *rs, const char *dir,
+                  const bt_event_t *evs, size_t n, bt_tally_t *t) {
+        char errstr[512];
+        pf_pipeline_conf_t pc = *base;
+        pc.state_dir = dir;
+        pc.ruleset = rs;
+        pf_pipeline_t *pipe = pf_pipeline_new(&pc, errstr, sizeof(errstr));
+        if (!pipe) {
+                pf_log_error("backtest", "%s", errstr);
+                return -1;
+        }
+        snprintf(t->version, sizeof(t->version), "%s", pf_pipeline_ruleset_version(pipe));
+        double t0 = bt_now();
+        int rc = 0;
+        for (size_t i = 0; i < n && !rc; i++) {
+                const uint8_t *out;
+                size_t out_len;
+                pf_band_t band;
+                if (pf_pipeline_dirty(pipe) >= PF_PIPELINE_OVERLAY_MAX - 1 &&
+                    pf_pipeline_apply(pipe, NULL, 0, errstr, sizeof(errstr))) {
+                        pf_log_error("backtest", "state: %s", errstr);
+                        rc = -1;
+                        break;
+                }
+                pf_err_t err = pf_stage2_process(pipe, 0, evs[i].key, PF_KEY_BYTES * 2,
+                                                 evs[i].value, evs[i].len, 0, &out, &out_len, &band,
+                                                 errstr, sizeof(errstr));
+                if (err == PF_ERR_STATE || err == PF_ERR_INTERNAL) {
+                        pf_log_error("backtest", "state: %s", errstr);
+                        rc = -1;
+                        break;
+                }
+                if (err) {
+                        t->dead++;
+                        continue;
+                }
+                const pf_result_t *res = pf_pipeline_last_result(pipe);
+                t->results++;
+                t->bands[band]++;
+                t->scores[res->score >= 100 ? 10 : res->score < 0 ? 0 : res->score / 10]++;
+                uint64_t who = bt_key_prefix(evs[i].key);
+                for (uint32_t h = 0; h < res->hit_count; h++) {
+                        int r = bt_rule_index(t, res->hits[h].rule_id);
+                        if (r < 0)
+                                continue;
+                        t->hits[r]++;
+                        if (bt_set_add(&t->travellers[r], who))
+                                rc = -1;
+                }
+        }
+        if (!rc && pf_pipeline_apply(pipe, NULL, 0, errstr, sizeof(errstr)))
+                rc = -1;
+        t->seconds = bt_now() - t0;
+        pf_pipeline_destroy(pipe);
+        nftw(dir, bt_rm, 16, FTW_DEPTH | FTW_PHYS);
+        return rc;
+}
+
+/* ------------------------------------------------------------------ sources */
+
+typedef struct bt_read_s {
+        pf_evfile_t *out;
+        uint8_t topic;
+        int failed;
+        /* global tables */
+        pf_codec_t *codec;
+        pf_wl_storage_t *st;
+        pf_watchlist_t *wl;
+        char *rules; /* the last rule set text on the rules topic, NULL after a tombstone */
+        size_t rules_len;
+} bt_read_t;
+
+static void bt_read_event(void *opaque, const rd_kafka_message_t *msg) {
+        bt_read_t *r = opaque;
+        if (pf_evfile_write(r->out, r->topic, msg->key, msg->key_len, msg->payload, msg->len))
+                r->failed = 1;
+}
+
+static void bt_read_watchlist(void *opaque, const rd_kafka_message_t *msg) {
+        bt_read_t *r = opaque;
+        char errstr[256], id[PF_WL_ID_MAX];
+        if (!msg->payload) {
+                if (msg->key && msg->key_len > 0 && msg->key_len < sizeof(id)) {
+                        memcpy(id, msg->key, msg->key_len);
+                        id[msg->key_len] = '\0';
+                        pf_watchlist_delete(r->wl, id);
+                }
+                return;
+        }
+        if (pf_codec_decode_watchlist(r->codec, msg->payload, msg->len, r->st, errstr,
+                                      sizeof(errstr)) == PF_OK)
+                pf_watchlist_upsert(r->wl, &r->st->entry, errstr, sizeof(errstr));
+}
+
+static void bt_read_rules(void *opaque, const rd_kafka_message_t *msg) {
+        bt_read_t *r = opaque;
+        free(r->rules);
+        r->rules = NULL;
+        r->rules_len = 0;
+        if (msg->payload && (r->rules = malloc(msg->len + 1))) {
+                memcpy(r->rules, msg->payload, msg->len);
+                r->rules[msg->len] = '\0';
+                r->rules_len = msg->len;
+        }
+}
+
+static void bt_print(const bt_tally_t *cand, const bt_tally_t *act, size_t travellers) {
+        printf("\n%-8s %12s %10s   %12s %10s\n", "rule", "candidate", "travellers", "active",
+               "travellers");
+        printf("%-8s %23s   %23s\n", "", cand->version, act->version);
+        /* every rule either set knows, in the candidate's order, then the active's own */
+        for (int pass = 0; pass < 2; pass++) {
+                const bt_tally_t *a = pass ? act : cand, *b = pass ? cand : act;
+                for (uint32_t i = 0; i < a->nrules; i++) {
+                        int j = -1;
+                        for (uint32_t k = 0; k < b->nrules; k++)
+                                if (strcmp(b->rule[k], a->rule[i]) == 0)
+                                        j = (int)k;
+                        if (pass && j >= 0)
+                                continue; /* printed in the first pass */
+                        const bt_tally_t *c = pass ? b : a, *d = pass ? a : b;
+                        int ci = pass ? j : (int)i, di = pass ? (int)i : j;
+                        printf("%-8s", a->rule[i]);
+                        if (ci >= 0)
+                                printf(" %12llu %9.3f%%", (unsigned long long)c->hits[ci],
+                                       100.0 * (double)c->travellers[ci].n / (double)travellers);
+                        else
+                                printf(" %12s %10s", "-", "-");
+                        if (di >= 0)
+                                printf("   %12llu %9.3f%%\n", (unsigned long long)d->hits[di],
+                                       100.0 * (double)d->travellers[di].n / (double)travellers);
+                        else
+                                printf("   %12s %10s\n", "-", "-");
+                }
+        }
+        printf("\n%-8s %12s %10s   %12s %10s\n", "band", "candidate", "", "active", "");
+        for (int b = 0; b < PF_BAND__COUNT; b++)
+                printf("%-8s %12llu %9.3f%%   %12llu %9.3f%%\n", pf_band_name((pf_band_t)b),
+                       (unsigned long long)cand->bands[b],
+                       cand->results ? 100.0 * (double)cand->bands[b] / (double)cand->results : 0,
+                       (unsigned long long)act->bands[b],
+                       act->results ? 100.0 * (double)act->bands[b] / (double)act->results : 0);
+        printf("\n%-8s %12s   %12s\n", "score", "candidate", "active");
+        for (int s = 0; s <= 10; s++) {
+                char label[16];
+                snprintf(label, sizeof(label), s == 10 ? "100" : "%d-%d", s * 10, s * 10 + 9);
+                printf("%-8s %12llu   %12llu\n", label, (unsigned long long)cand->scores[s],
+                       (unsigned long long)act->scores[s]);
+        }
+}
+
+int pf_rules_backtest(const pf_conf_t *conf, const char *candidate_path, const char *events_path,
+                      const char *against) {
+        char errstr[1024], topic[256], tmpdir[] = "/tmp/paxflow-backtest.XXXXXX", path[600];
+        int status = 1;
+        pf_ruleset_t *cand_rs = NULL, *act_rs = NULL;
+        pf_schemas_t *schemas = NULL;
+        pf_key_t *key = NULL;
+        pf_evfile_t *file = NULL;
+        bt_event_t *evs = NULL;
+        bt_tally_t *tally = calloc(2, sizeof(*tally));
+        bt_set_t everyone = {0};
+        bt_read_t rd = {0};
+        pf_pipeline_t *pipe1 = NULL;
+        int have_tmp = 0;
+
+        if (!tally || !(cand_rs = pf_rules_load_file(candidate_path, errstr, sizeof(errstr)))) {
+                fprintf(stderr, "%s\n", tally ? errstr : "out of memory");
+                goto done;
+        }
+        if (!pf_conf_str(conf, "secret.file")[0]) {
+                fprintf(stderr, "paxflow rules backtest: secret.file is required (traveller keys "
+                                "are a keyed hash)\n");
+                status = 2;
+                goto done;
+        }
+        if (!(key = pf_key_new_from_file(pf_conf_str(conf, "secret.file"), errstr,
+                                         sizeof(errstr))) ||
+            !(schemas = pf_schemas_new(errstr, sizeof(errstr))) ||
+            !(rd.wl = pf_watchlist_new(errstr, sizeof(errstr))) ||
+            !(rd.codec = pf_codec_new(schemas, NULL, errstr, sizeof(errstr))) ||
+            !(rd.st = malloc(sizeof(*rd.st)))) {
+                fprintf(stderr, "paxflow rules backtest: %s\n", errstr);
+                goto done;
+        }
+        if (!mkdtemp(tmpdir)) {
+                perror("paxflow rules backtest: mkdtemp");
+                goto done;
+        }
+        have_tmp = 1;
+        int64_t timeout = pf_conf_int(conf, "timeout.ms");
+        /* The deployment's watchlist, and (against "active") its rule set. */
+        pf_topic_name(conf, PF_TOPIC_WATCHLIST, topic, sizeof(topic));
+        if (pf_consume_topic(conf, topic, timeout, bt_read_watchlist, &rd)) {
+                fprintf(stderr, "paxflow rules backtest: cannot read the watchlist topic %s\n",
+                        topic);
+                goto done;
+        }
+        if (strcmp(against, "active") == 0) {
+                pf_topic_name(conf, PF_TOPIC_RULES, topic, sizeof(topic));
+                if (pf_consume_topic(conf, topic, timeout, bt_read_rules, &rd)) {
+                        fprintf(stderr,
+                                "paxflow rules backtest: cannot read the rules topic %s (use "
+                                "--against builtin or --against FILE)\n",
+                                topic);
+                        goto done;
+                }
+                if (rd.rules && !(act_rs = pf_ruleset_compile(rd.rules, rd.rules_len, topic, errstr,
+                                                              sizeof(errstr)))) {
+                        fprintf(stderr, "paxflow rules backtest: the active rule set: %s\n",
+                                errstr);
+                        goto done;
+                }
+        } else if (strcmp(against, "builtin") != 0 &&
+                   !(act_rs = pf_rules_load_file(against, errstr, sizeof(errstr)))) {
+                fprintf(stderr, "%s\n", errstr);
+                goto done;
+        }
+        /* The events: a file as it is, or the event topics copied into one. */
+        if (!events_path) {
+                snprintf(path, sizeof(path), "%s/events.pfev", tmpdir);
+                if (!(rd.out = pf_evfile_create(path, errstr, sizeof(errstr)))) {
+                        fprintf(stderr, "paxflow rules backtest: %s\n", errstr);
+                        goto done;
+                }
+                for (uint8_t t = 0; t < 2 && !rd.failed; t++) {
+                        pf_topic_name(conf, t ? PF_TOPIC_EVENTS_PNR : PF_TOPIC_EVENTS_API, topic,
+                                      sizeof(topic));
+                        rd.topic = t;
+                        if (pf_consume_topic(conf, topic, timeout, bt_read_event, &rd))
+                                rd.failed = 1;
+                }
+                if (pf_evfile_close(rd.out) || rd.failed) {
+                        rd.out = NULL;
+                        fprintf(stderr,
+                                "paxflow rules backtest: reading the event topics failed\n");
+                        goto done;
+                }
+                rd.out = NULL;
+                events_path = path;
+        }
+        if (!(file = pf_evfile_open(events_path, errstr, sizeof(errstr)))) {
+                fprintf(stderr, "paxflow rules backtest: %s\n", errstr);
+                goto done;
+        }
+        pf_pipeline_conf_t pc;
+        pf_pipeline_conf_defaults(&pc);
+        pc.schemas = schemas;
+        pc.key = key;
+        pc.state_dir = tmpdir;
+        pc.codec.max_message_bytes = (size_t)pf_conf_int(conf, "max.message.bytes");
+        pc.retention_ms = pf_conf_int(conf, "history.retention.days") * 24 * 3600 * 1000;
+        pc.watchlist = rd.wl;
+        pc.screen_threshold = pf_conf_double(conf, "screen.threshold");
+        if (!(pipe1 = pf_pipeline_new(&pc, errstr, sizeof(errstr)))) {
+                fprintf(stderr, "paxflow rules backtest: %s\n", errstr);
+                goto done;
+        }
+        /* Pass 1: validate, derive the keys, and put the events in event-time order. */
+        double t0 = bt_now();
+        size_t n = 0, cap = 0, invalid = 0;
+        uint8_t tp;
+        const void *k, *v;
+        size_t kl, vl;
+        int more;
+        while ((more = pf_evfile_next(file, &tp, &k, &kl, &v, &vl)) == 1) {
+                char hex[PF_KEY_HEX_SIZE];
+                if (tp > 1)
+                        continue;
+                if (pf_stage1_process(pipe1, v, vl, hex, errstr, sizeof(errstr))) {
+                        invalid++;
+                        continue;
+                }
+                if (n == cap) {
+                        cap = cap ? cap * 2 : 65536;
+                        bt_event_t *grown = realloc(evs, cap * sizeof(*evs));
+                        if (!grown) {
+                                fprintf(stderr, "paxflow rules backtest: out of memory\n");
+                                goto done;
+                        }
+                        evs = grown;
+                }
+                const pf_event_t *ev = pf_pipeline_event(pipe1);
+                bt_event_t *e = &evs[n++];
+                e->sent_at = ev->sent_at;
+                e->value = v;
+                e->len = vl;
+                memcpy(e->id, ev->event_id, sizeof(e->id));
+                memcpy(e->key, hex, sizeof(e->key));
+                if (bt_set_add(&everyone, bt_key_prefix(hex)))
+                        goto done;
+        }
+        if (more < 0) {
+                fprintf(stderr, "paxflow rules backtest: %s is damaged\n", events_path);
+                goto done;
+        }
+        qsort(evs, n, sizeof(*evs), bt_cmp);
+        double prep = bt_now() - t0;
+        snprintf(path, sizeof(path), "%s/candidate", tmpdir);
+        if (bt_run(&pc, cand_rs, path, evs, n, &tally[0]))
+                goto done;
+        snprintf(path, sizeof(path), "%s/active", tmpdir);
+        if (bt_run(&pc, act_rs, path, evs, n, &tally[1]))
+                goto done;
+        printf("backtest: %zu events (%zu travellers, %zu invalid skipped) from %s\n", n,
+               everyone.n, invalid, events_path == path ? "the event topics" : events_path);
+        printf("candidate %s (%s): %.2f s, %.0f events/s; active %s: %.2f s; "
+               "decode and order %.2f s; nothing published\n",
+               tally[0].version, candidate_path, tally[0].seconds,
+               tally[0].seconds > 0 ? (double)n / tally[0].seconds : 0.0, tally[1].version,
+               tally[1].seconds, prep);
+        bt_print(&tally[0], &tally[1], everyone.n ? everyone.n : 1);
+        status = 0;
+done:
+        if (rd.out)
+                pf_evfile_close(rd.out);
+        pf_evfile_close(file);
+        pf_pipeline_destroy(pipe1);
+        if (have_tmp)
+                nftw(tmpdir, bt_rm, 16, FTW_DEPTH | FTW_PHYS);
+        if (tally) {
+                bt_tally_free(&tally[0]);
+                bt_tally_free(&tally[1]);
+        }
+        free(tally);
+        free(everyone.slots);
+        free(evs);
+        free(rd.rules);
+        free(rd.st);
+        pf_codec_destroy(rd.codec);
+        pf_watchlist_destroy(rd.wl);
+        pf_ruleset_destroy(cand_rs);
+        pf_ruleset_destroy(act_rs);
+        pf_schemas_destroy(schemas);
+        pf_key_destroy(key);
+        return status;
+}
