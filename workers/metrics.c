@@ -725,6 +725,14 @@ static const pf_metrics_def_t pf_metrics_worker_defs[] = {
          1,
          NULL,
          0},
+        {PF_M_RULE_CAPPED,
+         PF_METRIC_COUNTER,
+         "paxflow_rule_capped_total",
+         "Hits a rule's cap (cap N per D) kept out of results, by rule id.",
+         {"rule"},
+         1,
+         NULL,
+         0},
 };
 
 pf_err_t pf_metrics_register_worker(pf_metrics_t *m, char *errstr, size_t errstr_size) {

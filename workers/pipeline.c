@@ -513,6 +513,11 @@ pf_err_t pf_pipeline_set_ruleset(pf_pipeline_t *pipe, const pf_ruleset_t *rulese
         return PF_OK;
 }
 
+const pf_rule_caps_t *pf_pipeline_rule_caps(const pf_pipeline_t *pipe, const pf_ruleset_t **rs) {
+        *rs = pipe->conf.ruleset;
+        return pipe->caps;
+}
+
 void pf_pipeline_set_registry(pf_pipeline_t *pipe, pf_registry_t *registry) {
         pf_codec_set_registry(pipe->codec, registry);
 }

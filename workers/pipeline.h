@@ -133,6 +133,9 @@ pf_err_t pf_pipeline_restore_flush(pf_pipeline_t *pipe, int32_t partition, int64
  */
 pf_err_t pf_pipeline_set_ruleset(pf_pipeline_t *pipe, const pf_ruleset_t *ruleset);
 
+/** @returns the per-rule caps in use (NULL without a rule set), and the rule set in *rs. */
+const pf_rule_caps_t *pf_pipeline_rule_caps(const pf_pipeline_t *pipe, const pf_ruleset_t **rs);
+
 /** @brief Resolves unshipped schema ids through @p registry (borrowed; NULL: none). */
 void pf_pipeline_set_registry(pf_pipeline_t *pipe, pf_registry_t *registry);
 

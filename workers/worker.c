@@ -89,7 +89,9 @@ typedef struct pf_worker_s {
         int wl_parts, wl_eofs, wl_loaded; /* wl_loaded: the watchlist and the rules topic */
         int rules_parts, rules_eofs;
         uint8_t rules_eof[64];
-        pf_ruleset_t *rules_live; /* the last good set from the rules topic, or NULL */
+        pf_ruleset_t *rules_live;        /* the last good set from the rules topic, or NULL */
+        const pf_rule_caps_t *caps_seen; /* the caps capped_seen counts for */
+        uint64_t capped_seen[256];       /* suppressed hits already in the metric, per rule */
         uint8_t wl_eof[64];
         uint64_t wl_records;
         double wl_t0;
@@ -928,6 +930,7 @@ static void worker_rules_apply(pf_worker_t *w, const rd_kafka_message_t *msg) {
         } else {
                 pf_ruleset_destroy(w->rules_live);
                 w->rules_live = rs;
+                w->caps_seen = NULL; /* new caps, perhaps at the old address: count afresh */
                 pf_log_info("worker", "rules: %s ruleset %s from %s", rs ? "applied" : "back to",
                             pf_pipeline_ruleset_version(w->pipe), where);
                 if (w->metrics) {
@@ -1190,6 +1193,21 @@ static void worker_metrics_tick(pf_worker_t *w, double now) {
         if (now - w->last_state_stats < 5)
                 return;
         w->last_state_stats = now;
+        const pf_ruleset_t *rs;
+        const pf_rule_caps_t *caps = pf_pipeline_rule_caps(w->pipe, &rs);
+        if (caps != w->caps_seen) { /* a new rule set starts its caps afresh */
+                memset(w->capped_seen, 0, sizeof(w->capped_seen));
+                w->caps_seen = caps;
+        }
+        for (uint32_t i = 0; caps && i < pf_ruleset_rule_count(rs) && i < 256; i++) {
+                uint64_t s = pf_rule_caps_suppressed(caps, i);
+                if (s > w->capped_seen[i]) {
+                        const char *labels[] = {pf_ruleset_rule_id(rs, i)};
+                        pf_metrics_counter_add(w->metrics, PF_M_RULE_CAPPED, labels,
+                                               s - w->capped_seen[i]);
+                        w->capped_seen[i] = s;
+                }
+        }
         for (int32_t p = 0; p < PF_WORKER_MAX_PARTITIONS; p++) {
                 pf_store_t *store = pf_pipeline_store(w->pipe, p);
                 char part[16];
