@@ -24,6 +24,7 @@
 
 #include <librdkafka/rdkafka.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,6 +92,8 @@ typedef struct pf_worker_s {
         uint8_t rules_eof[64];
         pf_ruleset_t *rules_live;        /* the last good set from the rules topic, or NULL */
         const pf_rule_caps_t *caps_seen; /* the caps capped_seen counts for */
+        struct stat rules_st;            /* rules.file as last loaded (mtime, size) */
+        double rules_checked;            /* when rules.file was last looked at */
         uint64_t capped_seen[256];       /* suppressed hits already in the metric, per rule */
         uint8_t wl_eof[64];
         uint64_t wl_records;
@@ -944,6 +947,56 @@ static void worker_rules_apply(pf_worker_t *w, const rd_kafka_message_t *msg) {
         }
 }
 
+/**
+ * Standalone hot reload: when rules.file changes on disk (checked every 2 s), it is compiled and,
+ * if it compiles, scores the next events, unless a set from the rules topic is in force (the
+ * topic is the deployment's channel; the file is then the fallback a tombstone goes back to).
+ */
+static void worker_rules_file_check(pf_worker_t *w, double now) {
+        char errstr[1024];
+        const char *path = pf_conf_str(w->conf, "rules.file");
+        struct stat st;
+        if (!path[0] || now - w->rules_checked < 2)
+                return;
+        w->rules_checked = now;
+        if (stat(path, &st) || (st.st_mtim.tv_sec == w->rules_st.st_mtim.tv_sec &&
+                                st.st_mtim.tv_nsec == w->rules_st.st_mtim.tv_nsec &&
+                                st.st_size == w->rules_st.st_size))
+                return;
+        w->rules_st = st;
+        pf_ruleset_t *rs = pf_rules_load_file(path, errstr, sizeof(errstr));
+        const char *result = rs ? "applied" : "rejected";
+        if (!rs) {
+                pf_log_error("worker", "rules: rejected the changed %s, still scoring with %s: %s",
+                             path, pf_pipeline_ruleset_version(w->pipe), errstr);
+        } else if (!w->rules_live && pf_pipeline_set_ruleset(w->pipe, rs)) {
+                pf_log_error("worker", "rules: out of memory applying %s", path);
+                pf_ruleset_destroy(rs);
+                result = "rejected";
+        } else {
+                pf_ruleset_destroy(w->ruleset);
+                w->ruleset = rs;
+                if (!w->rules_live) {
+                        w->caps_seen = NULL;
+                        pf_log_info("worker", "rules: applied ruleset %s from %s",
+                                    pf_ruleset_version(rs), path);
+                        if (w->metrics) {
+                                const char *version[] = {pf_ruleset_version(rs)};
+                                pf_metrics_info_set(w->metrics, PF_M_RULESET_INFO, version);
+                        }
+                } else {
+                        pf_log_info("worker",
+                                    "rules: %s changed (ruleset %s); the rules topic's set stays "
+                                    "in force",
+                                    path, pf_ruleset_version(rs));
+                }
+        }
+        if (w->metrics) {
+                const char *labels[] = {result};
+                pf_metrics_counter_add(w->metrics, PF_M_RULES_UPDATES, labels, 1);
+        }
+}
+
 /** Reads what is new on the watchlist topic; the first time every partition is at its end, the
  *  initial load is complete and waiting partitions start. */
 static void worker_wl_step(pf_worker_t *w) {
@@ -1516,6 +1569,7 @@ static int worker_setup(pf_worker_t *w, char *errstr, size_t errstr_size) {
                                                       errstr_size)))
                         return -1;
                 pconf.ruleset = w->ruleset;
+                stat(pf_conf_str(conf, "rules.file"), &w->rules_st);
                 pf_log_info("worker", "rules: %s, ruleset %s, %u rules",
                             pf_conf_str(conf, "rules.file"), pf_ruleset_version(w->ruleset),
                             pf_ruleset_rule_count(w->ruleset));
@@ -1682,6 +1736,7 @@ int pf_worker_run(const pf_conf_t *conf, pf_worker_stats_t *stats) {
                         break;
                 }
                 worker_wl_step(w);
+                worker_rules_file_check(w, now);
                 if (w->restoring)
                         worker_restore_step(w);
                 worker_metrics_tick(w, now);

@@ -3,6 +3,8 @@
 # rule set published to <prefix>.rules (`paxflow rules publish`) and scores the next events with
 # it; a broken set published after it is rejected (logged with its position) and the worker keeps
 # scoring with the last good set. Events before a change keep the version they were scored with.
+# Then the standalone form: a worker started with --rules.file picks up the file's changes, and
+# keeps its last good set when the file is broken.
 source "$(dirname "$0")/lib.sh"
 RULES="$ROOT/rules/default.rules"
 BROKEN="$ROOT/tests/data/rules/bad/type_mismatch.rules"
@@ -73,3 +75,26 @@ batch c 33
 pass "a broken rule set is rejected at its line:col ($pos) and the last good set ($V1) stays"
 kill -TERM "$WPID"
 wait "$WPID" || fail "the worker did not shut down cleanly"
+
+# ---- standalone: rules.file watched on disk
+PREFIX="$PREFIX-file"
+: > "$seen"
+cp "$RULES" "$WORK/live.rules"
+pf topics create --partitions 2 > /dev/null
+"$PAXFLOW" run --brokers "$BROKERS" --topic.prefix "$PREFIX" --group.id "$PREFIX" --state.dir "$WORK/state2" \
+  --secret.file "$WORK/secret" --rules.file "$WORK/live.rules" --log.level info \
+  > "$WORK/summary2.txt" 2> "$WORK/worker.log" &
+WPID=$!
+batch d 34
+[ "$(versions d)" = "$V1" ] || fail "batch d scored with '$(versions d)', expected $V1 from the file"
+sed -i 's/^ruleset ".*"/ruleset "file-reload-2"/' "$WORK/live.rules"
+wait_log "rules: applied ruleset file-reload-2 from"
+batch e 35
+[ "$(versions e)" = "file-reload-2" ] || fail "batch e scored with '$(versions e)' after the file changed"
+cp "$BROKEN" "$WORK/live.rules"
+wait_log "rules: rejected the changed"
+batch f 36
+[ "$(versions f)" = "file-reload-2" ] || fail "batch f scored with '$(versions f)' after the file broke"
+pass "rules.file changes on disk score the next events; a broken file is rejected and the last good set stays"
+kill -TERM "$WPID"
+wait "$WPID" || fail "the second worker did not shut down cleanly"
