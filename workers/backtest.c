@@ -445,6 +445,11 @@ int pf_rules_backtest(const pf_conf_t *conf, const char *candidate_path, const c
         pc.retention_ms = pf_conf_int(conf, "history.retention.days") * 24 * 3600 * 1000;
         pc.watchlist = rd.wl;
         pc.screen_threshold = pf_conf_double(conf, "screen.threshold");
+        if (pf_bands_from_conf(conf, &pc.bands, errstr, sizeof(errstr))) {
+                fprintf(stderr, "paxflow rules backtest: %s\n", errstr);
+                status = 2;
+                goto done;
+        }
         /* Pass 1, on two threads: validate, derive the keys; then put the events in event-time
          * order. */
         double t0 = bt_now();

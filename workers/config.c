@@ -73,6 +73,13 @@ static const pf_conf_prop_t pf_conf_props[] = {
      "produced, as a failed commit would (0 = never).", NULL},
     {"commit.interval.ms", PF_CONF_INT, "100", 1, 600000, RUN, 0,
      "How often processed offsets are committed (after the outputs are delivered).", NULL},
+    {"band.low.min", PF_CONF_INT, "1", 1, 100, RUN, 0,
+     "Lowest score (0-100) of band LOW; below it a result is NONE. The band thresholds must rise "
+     "from LOW to CRITICAL.", NULL},
+    {"band.medium.min", PF_CONF_INT, "30", 1, 100, RUN, 0, "Lowest score of band MEDIUM.", NULL},
+    {"band.high.min", PF_CONF_INT, "60", 1, 100, RUN, 0, "Lowest score of band HIGH.", NULL},
+    {"band.critical.min", PF_CONF_INT, "85", 1, 100, RUN, 0, "Lowest score of band CRITICAL.",
+     NULL},
     {"order.mode", PF_CONF_ENUM, "event_time", 0, 0, RUN, 0,
      "event_time: stage 2 applies each traveller's events in (sent_at, event id) order once every "
      "input partition's watermark has passed them, so results and history never depend on timing "

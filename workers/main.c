@@ -12,6 +12,7 @@
 #include "kafka.h"
 #include "log.h"
 #include "rules_cli.h"
+#include "score.h"
 #include "screen_cli.h"
 #include "topics.h"
 #include "wl_cli.h"
@@ -156,6 +157,14 @@ static int run_cmd(const pf_cmd_t *cmd, int argc, char **argv) {
                 rd_kafka_conf_destroy(kconf);
                 if (strcmp(cmd->name, "run") == 0 &&
                     pf_kafka_check_rebalance(conf, errstr, sizeof(errstr))) {
+                        fprintf(stderr, "paxflow %s: %s\n", cmd->name, errstr);
+                        pf_conf_destroy(conf);
+                        return 2;
+                }
+        }
+        if (strcmp(cmd->name, "run") == 0 || strcmp(cmd->name, "rules backtest") == 0) {
+                pf_bands_t bands;
+                if (pf_bands_from_conf(conf, &bands, errstr, sizeof(errstr))) {
                         fprintf(stderr, "paxflow %s: %s\n", cmd->name, errstr);
                         pf_conf_destroy(conf);
                         return 2;

@@ -5,7 +5,10 @@
 #include "score.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <strings.h>
+
+#include "config.h"
 
 static const char *pf_band_names[PF_BAND__COUNT] = {"NONE", "LOW", "MEDIUM", "HIGH", "CRITICAL"};
 
@@ -29,6 +32,24 @@ void pf_bands_defaults(pf_bands_t *bands) {
         bands->min_score[PF_BAND_MEDIUM] = 30;
         bands->min_score[PF_BAND_HIGH] = 60;
         bands->min_score[PF_BAND_CRITICAL] = 85;
+}
+
+int pf_bands_from_conf(const pf_conf_t *conf, pf_bands_t *bands, char *errstr, size_t errstr_size) {
+        static const char *const names[PF_BAND__COUNT] = {NULL, "band.low.min", "band.medium.min",
+                                                          "band.high.min", "band.critical.min"};
+        pf_bands_defaults(bands);
+        for (int b = PF_BAND_LOW; b < PF_BAND__COUNT; b++) {
+                bands->min_score[b] = (int32_t)pf_conf_int(conf, names[b]);
+                if (b > PF_BAND_LOW && bands->min_score[b] <= bands->min_score[b - 1]) {
+                        snprintf(errstr, errstr_size,
+                                 "%s: %d is not above %s (%d): the band thresholds must rise from "
+                                 "LOW to CRITICAL",
+                                 names[b], (int)bands->min_score[b], names[b - 1],
+                                 (int)bands->min_score[b - 1]);
+                        return -1;
+                }
+        }
+        return 0;
 }
 
 void pf_score_apply(const pf_bands_t *bands, pf_result_t *res) {

@@ -9,6 +9,9 @@
 #ifndef PF_SCORE_H
 #define PF_SCORE_H
 
+#include <stddef.h>
+
+#include "config.h"
 #include "result.h"
 
 typedef struct pf_bands_s {
@@ -17,6 +20,12 @@ typedef struct pf_bands_s {
 
 /** @brief Default thresholds: LOW >= 1, MEDIUM >= 30, HIGH >= 60, CRITICAL >= 85. */
 void pf_bands_defaults(pf_bands_t *bands);
+
+/**
+ * @brief Thresholds from the band.*.min settings.
+ * @returns 0, or -1 with errstr when they do not rise strictly from LOW to CRITICAL.
+ */
+int pf_bands_from_conf(const pf_conf_t *conf, pf_bands_t *bands, char *errstr, size_t errstr_size);
 
 /** @brief Sets res->score and res->band from res->hits. */
 void pf_score_apply(const pf_bands_t *bands, pf_result_t *res);

@@ -1575,6 +1575,8 @@ static int worker_setup(pf_worker_t *w, char *errstr, size_t errstr_size) {
                             pf_ruleset_rule_count(w->ruleset));
         }
         pconf.screen_threshold = pf_conf_double(conf, "screen.threshold");
+        if (pf_bands_from_conf(conf, &pconf.bands, errstr, errstr_size))
+                return -1;
         if (!(w->pipe = pf_pipeline_new(&pconf, errstr, errstr_size)))
                 return -1;
         if (pf_conf_str(conf, "schema.registry.url")[0]) {

@@ -43,6 +43,8 @@ expect 2 'missing.conf|No such file' -- "$PAXFLOW" run --config "$WORK/missing.c
 expect 2 '-X|key=value' -- "$PAXFLOW" run -X novalue
 expect 2 'kafka.nosuch.prop|No such configuration property' -- "$PAXFLOW" run -X nosuch.prop=1
 expect 2 'kafka.linger.ms|linger.ms' -- "$PAXFLOW" run -X linger.ms=-3
+expect 2 'band.high.min|30|band.medium.min|rise' -- "$PAXFLOW" run --band.high.min 30
+expect 2 'band.critical.min|"101"|1 to 100' -- "$PAXFLOW" run --band.critical.min 101
 # librdkafka 2.0.2's cooperative-sticky bugs (#4800, #4908): refused, the eager protocol is used.
 expect 2 'partition.assignment.strategy|"cooperative-sticky"|#4800|#4908|range, roundrobin' -- "$PAXFLOW" run -X partition.assignment.strategy=cooperative-sticky
 expect 2 'partition.assignment.strategy|"range,cooperative-sticky"' -- "$PAXFLOW" run --config "$WORK/coop.conf"
