@@ -2,6 +2,7 @@
  * @file pipeline.c
  * @brief Stage 1 and stage 2 processing.
  */
+#define _POSIX_C_SOURCE 200809L
 #include "pipeline.h"
 
 #include <stdio.h>
@@ -9,6 +10,24 @@
 #include <string.h>
 
 #include "normalize.h"
+
+#include <time.h>
+
+static uint64_t pipeline_clock(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/** Ends the current stage when timing: its time goes to @p stage. */
+#define PIPELINE_LAP(pipe, stage)                                                                  \
+        do {                                                                                       \
+                if ((pipe)->timing) {                                                              \
+                        uint64_t now_ = pipeline_clock();                                          \
+                        (pipe)->timing->ns[stage] += now_ - (pipe)->t_last;                        \
+                        (pipe)->t_last = now_;                                                     \
+                }                                                                                  \
+        } while (0)
 
 #define PF_PIPELINE_MAX_PARTITIONS 4096
 #define PF_OVERLAY_SLOTS           (PF_PIPELINE_OVERLAY_MAX * 2) /* power of two, load <= 0.5 */
@@ -33,7 +52,9 @@ struct pf_pipeline_s {
         pf_overlay_entry_t *overlay;                           /* [PF_PIPELINE_OVERLAY_MAX] */
         int32_t *slots;                                        /* [PF_OVERLAY_SLOTS], -1 free */
         size_t dirty;
-        pf_event_t ev; /* ~2 KiB: kept here, not on the stack, and reused */
+        pf_event_t ev;                /* ~2 KiB: kept here, not on the stack, and reused */
+        pf_pipeline_timing_t *timing; /* NULL unless benchmarking */
+        uint64_t t_last;
         pf_result_t res;
 };
 
@@ -100,11 +121,15 @@ void pf_pipeline_destroy(pf_pipeline_t *pipe) {
 pf_err_t pf_stage1_process(pf_pipeline_t *pipe, const void *value, size_t len,
                            char key_hex[PF_KEY_HEX_SIZE], char *errstr, size_t errstr_size) {
         uint8_t key[PF_KEY_BYTES];
+        if (pipe->timing)
+                pipe->t_last = pipeline_clock();
         pf_err_t err =
                 pf_codec_decode_event(pipe->codec, value, len, &pipe->ev, errstr, errstr_size);
+        PIPELINE_LAP(pipe, PF_STAGE_DECODE1);
         if (err)
                 return err;
         err = pf_key_traveller(pipe->conf.key, pipe->norm, &pipe->ev, key);
+        PIPELINE_LAP(pipe, PF_STAGE_KEY);
         if (err) {
                 snprintf(errstr, errstr_size, "traveller key: %s (names or date of birth)",
                          pf_err2str(err));
@@ -330,8 +355,11 @@ pf_err_t pf_stage2_process(pf_pipeline_t *pipe, int32_t partition, const void *k
                          "message key is not a 32-hex-character traveller key");
                 return PF_ERR_INVALID_VALUE;
         }
+        if (pipe->timing)
+                pipe->t_last = pipeline_clock();
         pf_err_t err =
                 pf_codec_decode_event(pipe->codec, value, len, &pipe->ev, errstr, errstr_size);
+        PIPELINE_LAP(pipe, PF_STAGE_DECODE2);
         if (err)
                 return err;
         pf_hist_t *hist = pipeline_hist_get(pipe, partition, raw, errstr, errstr_size, &err);
@@ -353,10 +381,12 @@ pf_err_t pf_stage2_process(pf_pipeline_t *pipe, int32_t partition, const void *k
                 }
         }
 
+        PIPELINE_LAP(pipe, PF_STAGE_HISTORY);
         pf_result_t *res = &pipe->res;
         pipeline_result_init(pipe, &pipe->ev, raw, now_ms, res);
         if (pipe->screener)
                 pipeline_screen(pipe, res);
+        PIPELINE_LAP(pipe, PF_STAGE_SCREEN);
         if (pipe->conf.ruleset)
                 pipeline_eval_ruleset(pipe, hist, booking, res);
         else {
@@ -364,7 +394,9 @@ pf_err_t pf_stage2_process(pf_pipeline_t *pipe, int32_t partition, const void *k
                 pf_score_apply(&pipe->conf.bands, res);
         }
         *band = res->band;
+        PIPELINE_LAP(pipe, PF_STAGE_RULES);
         err = pf_codec_encode_result(pipe->codec, res, out, out_len);
+        PIPELINE_LAP(pipe, PF_STAGE_ENCODE);
         if (err)
                 snprintf(errstr, errstr_size, "encoding the result failed: %s", pf_err2str(err));
         return err;
@@ -516,6 +548,10 @@ pf_err_t pf_pipeline_set_ruleset(pf_pipeline_t *pipe, const pf_ruleset_t *rulese
 const pf_rule_caps_t *pf_pipeline_rule_caps(const pf_pipeline_t *pipe, const pf_ruleset_t **rs) {
         *rs = pipe->conf.ruleset;
         return pipe->caps;
+}
+
+void pf_pipeline_set_timing(pf_pipeline_t *pipe, pf_pipeline_timing_t *timing) {
+        pipe->timing = timing;
 }
 
 void pf_pipeline_set_registry(pf_pipeline_t *pipe, pf_registry_t *registry) {

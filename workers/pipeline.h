@@ -139,6 +139,25 @@ const pf_rule_caps_t *pf_pipeline_rule_caps(const pf_pipeline_t *pipe, const pf_
 /** @brief Resolves unshipped schema ids through @p registry (borrowed; NULL: none). */
 void pf_pipeline_set_registry(pf_pipeline_t *pipe, pf_registry_t *registry);
 
+/** Time spent per stage, in ns, summed over the calls (for `paxflow bench core`). */
+typedef enum {
+        PF_STAGE_DECODE1 = 0, /**< stage 1: decode and validate */
+        PF_STAGE_KEY,         /**< stage 1: normalise names, keyed hash */
+        PF_STAGE_DECODE2,     /**< stage 2: decode again */
+        PF_STAGE_HISTORY,     /**< stage 2: read the history (overlay or store), add the trip */
+        PF_STAGE_SCREEN,      /**< stage 2: watchlist */
+        PF_STAGE_RULES,       /**< stage 2: rules and score */
+        PF_STAGE_ENCODE,      /**< stage 2: encode the ScoredResult */
+        PF_STAGE__COUNT
+} pf_stage_t;
+
+typedef struct pf_pipeline_timing_s {
+        uint64_t ns[PF_STAGE__COUNT];
+} pf_pipeline_timing_t;
+
+/** @brief Accumulate stage times into @p timing (NULL: stop). Costs two clock reads a stage. */
+void pf_pipeline_set_timing(pf_pipeline_t *pipe, pf_pipeline_timing_t *timing);
+
 /** @returns the event the last stage-1 or stage-2 call decoded. */
 const pf_event_t *pf_pipeline_event(const pf_pipeline_t *pipe);
 
