@@ -19,6 +19,7 @@
 #include "gen.h"
 #include "key.h"
 #include "normalize.h"
+#include "pipeline.h"
 #include "ruleeval.h"
 #include "rules.h"
 #include "rules_cli.h"
@@ -70,21 +71,6 @@ static int bench_event(void *opaque, pf_gen_topic_t topic, const char *key, cons
         return 0;
 }
 
-static void bench_trip(const pf_event_t *ev, pf_trip_t *trip) {
-        memset(trip, 0, sizeof(*trip));
-        trip->departure_ms = ev->flight.scheduled_departure;
-        memcpy(trip->carrier, ev->carrier, sizeof(trip->carrier));
-        memcpy(trip->flight_number, ev->flight.number, sizeof(trip->flight_number));
-        memcpy(trip->origin_airport, ev->flight.origin_airport, sizeof(trip->origin_airport));
-        memcpy(trip->origin_country, ev->flight.origin_country, sizeof(trip->origin_country));
-        memcpy(trip->destination_airport, ev->flight.destination_airport,
-               sizeof(trip->destination_airport));
-        memcpy(trip->destination_country, ev->flight.destination_country,
-               sizeof(trip->destination_country));
-        trip->direction = ev->flight.direction == PF_DIR_OUTBOUND;
-        trip->flags = ev->source == PF_SOURCE_PNR ? 1 : 2;
-}
-
 static double now_s(void) {
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -103,7 +89,7 @@ static double bench_pass(const bench_t *b, pf_hist_t *hists, const pf_ruleset_t 
                 const pf_event_t *ev = &b->evs[i];
                 pf_hist_t *h = &hists[b->who[i]];
                 pf_trip_t trip;
-                bench_trip(ev, &trip);
+                pf_trip_from_event(ev, &trip);
                 pf_hist_add_trip(h, &trip, 400LL * 24 * 3600 * 1000);
                 if (ev->traveller.nationality[0])
                         pf_hist_add_nationality(h, ev->traveller.nationality);

@@ -173,7 +173,7 @@ static int pipeline_key_parse(const void *key, size_t key_len, uint8_t out[PF_KE
         return 0;
 }
 
-static void pipeline_trip_from_event(const pf_event_t *ev, pf_trip_t *trip) {
+void pf_trip_from_event(const pf_event_t *ev, pf_trip_t *trip) {
         memset(trip, 0, sizeof(*trip));
         trip->departure_ms = ev->flight.scheduled_departure;
         memcpy(trip->carrier, ev->carrier, sizeof(trip->carrier));
@@ -337,7 +337,7 @@ static void pipeline_eval_ruleset(pf_pipeline_t *pipe, pf_hist_t *hist, uint64_t
                         counts = 1;
         if (counts && res->band >= PF_BAND_MEDIUM) {
                 pf_trip_t trip;
-                pipeline_trip_from_event(ev, &trip);
+                pf_trip_from_event(ev, &trip);
                 trip.flags |= PF_TRIP_FLAG_RULE_HIT;
                 trip.booking_digest = booking;
                 pf_hist_add_trip(hist, &trip, pipe->conf.retention_ms);
@@ -365,7 +365,7 @@ pf_err_t pf_stage2_process(pf_pipeline_t *pipe, int32_t partition, const void *k
         pf_hist_t *hist = pipeline_hist_get(pipe, partition, raw, errstr, errstr_size, &err);
         if (!hist)
                 return err;
-        pipeline_trip_from_event(&pipe->ev, &trip);
+        pf_trip_from_event(&pipe->ev, &trip);
         if (pipe->conf.ruleset && pipe->ev.has_booking)
                 trip.booking_digest = pipeline_digest(pipe, "pnr", pipe->ev.booking.record_locator);
         uint64_t booking = trip.booking_digest; /* computed once per event */

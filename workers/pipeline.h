@@ -158,6 +158,9 @@ typedef struct pf_pipeline_timing_s {
 /** @brief Accumulate stage times into @p timing (NULL: stop). Costs two clock reads a stage. */
 void pf_pipeline_set_timing(pf_pipeline_t *pipe, pf_pipeline_timing_t *timing);
 
+/** @brief The trip an event describes, as history records it (flags: PNR or API). */
+void pf_trip_from_event(const pf_event_t *ev, pf_trip_t *trip);
+
 /** @returns the event the last stage-1 or stage-2 call decoded. */
 const pf_event_t *pf_pipeline_event(const pf_pipeline_t *pipe);
 
