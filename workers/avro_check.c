@@ -18,6 +18,8 @@
 #define PF_AVRO_DEFAULT_MAX_ITEMS 65536
 #define PF_AVRO_LINK_HOPS_MAX     8 /* a link always targets a named type; guard anyway */
 
+#define PF_AVRO_CHECK_SEGS 64
+
 /** Walk state: bounded cursor over the payload, field path, limits, error sink. */
 typedef struct pf_avro_check_s {
         const uint8_t *buf;
@@ -28,11 +30,52 @@ typedef struct pf_avro_check_s {
         size_t items; /* array/map items seen so far in this datum */
         char *errstr;
         size_t errstr_size;
-        size_t path_len; /* invariant: path_len < PF_AVRO_CHECK_PATH_MAX */
-        char path[PF_AVRO_CHECK_PATH_MAX];
+        /* The field path, as segments: formatted only when an error is reported, since the happy
+         * path of every event would otherwise pay for a printf per field. */
+        size_t nseg; /* may exceed PF_AVRO_CHECK_SEGS: the deeper segments are not kept */
+        struct {
+                const char *name; /* PF_SEG_FIELD */
+                size_t index;     /* PF_SEG_ITEM, PF_SEG_ENTRY */
+                uint8_t kind;
+        } seg[PF_AVRO_CHECK_SEGS];
 } pf_avro_check_t;
 
+enum { PF_SEG_FIELD, PF_SEG_ITEM, PF_SEG_ENTRY, PF_SEG_KEY };
+
 static pf_err_t pf_avro_check_value(pf_avro_check_t *chk, avro_schema_t schema, size_t depth);
+
+/** Formats the path (".name", "[3]", "{3}", ".(key)" segments) into @p out; "..." if cut. */
+static void pf_avro_check_path(const pf_avro_check_t *chk, char *out, size_t cap) {
+        size_t n = 0, kept = chk->nseg < PF_AVRO_CHECK_SEGS ? chk->nseg : PF_AVRO_CHECK_SEGS;
+        int cut = chk->nseg > kept;
+        out[0] = '\0';
+        for (size_t i = 0; i < kept && !cut; i++) {
+                int w;
+                size_t room = cap - n;
+                switch (chk->seg[i].kind) {
+                case PF_SEG_FIELD:
+                        w = snprintf(out + n, room, "%s%s", n > 0 ? "." : "", chk->seg[i].name);
+                        break;
+                case PF_SEG_ITEM:
+                        w = snprintf(out + n, room, "[%zu]", chk->seg[i].index);
+                        break;
+                case PF_SEG_ENTRY:
+                        w = snprintf(out + n, room, "{%zu}", chk->seg[i].index);
+                        break;
+                default:
+                        w = snprintf(out + n, room, ".(key)");
+                        break;
+                }
+                if (w < 0 || (size_t)w >= room) {
+                        out[n] = '\0';
+                        cut = 1;
+                } else {
+                        n += (size_t)w;
+                }
+        }
+        if (cut && n + 4 < cap)
+                memcpy(out + n, "...", 4);
+}
 
 /*
  * Error reporting and field path.
@@ -44,13 +87,13 @@ __attribute__((format(printf, 3, 4)))
 static pf_err_t
 pf_avro_check_fail(pf_avro_check_t *chk, pf_err_t err, const char *fmt, ...) {
         va_list ap;
-        const char *path = chk->path_len > 0 ? chk->path : "(root)";
-        const char *ellipsis = chk->path_len + 1 >= sizeof(chk->path) ? "..." : "";
+        char path[PF_AVRO_CHECK_PATH_MAX];
         int n;
 
         if (chk->errstr == NULL || chk->errstr_size == 0)
                 return err;
-        n = snprintf(chk->errstr, chk->errstr_size, "%s%s: ", path, ellipsis);
+        pf_avro_check_path(chk, path, sizeof(path));
+        n = snprintf(chk->errstr, chk->errstr_size, "%s: ", path[0] ? path : "(root)");
         if (n < 0 || (size_t)n >= chk->errstr_size)
                 return err;
         va_start(ap, fmt);
@@ -59,35 +102,21 @@ pf_avro_check_fail(pf_avro_check_t *chk, pf_err_t err, const char *fmt, ...) {
         return err;
 }
 
-/**
- * @brief Appends a segment (".name", "[3]", "{3}") to the path; truncates silently when full.
- * @returns the previous path length, to hand back to pf_avro_check_path_pop().
- */
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
-static size_t
-pf_avro_check_path_push(pf_avro_check_t *chk, const char *fmt, ...) {
-        size_t saved = chk->path_len;
-        size_t room = sizeof(chk->path) - chk->path_len;
-        va_list ap;
-        int n;
-
-        va_start(ap, fmt);
-        n = vsnprintf(chk->path + chk->path_len, room, fmt, ap);
-        va_end(ap);
-        if (n < 0)
-                chk->path[chk->path_len] = '\0';
-        else if ((size_t)n >= room)
-                chk->path_len = sizeof(chk->path) - 1;
-        else
-                chk->path_len += (size_t)n;
+/** @brief Appends a path segment. @returns the previous depth, for pf_avro_check_path_pop(). */
+static size_t pf_avro_check_path_push(pf_avro_check_t *chk, uint8_t kind, const char *name,
+                                      size_t index) {
+        size_t saved = chk->nseg;
+        if (chk->nseg < PF_AVRO_CHECK_SEGS) {
+                chk->seg[chk->nseg].kind = kind;
+                chk->seg[chk->nseg].name = name;
+                chk->seg[chk->nseg].index = index;
+        }
+        chk->nseg++;
         return saved;
 }
 
 static void pf_avro_check_path_pop(pf_avro_check_t *chk, size_t saved) {
-        chk->path_len = saved;
-        chk->path[saved] = '\0';
+        chk->nseg = saved;
 }
 
 /*
@@ -321,8 +350,7 @@ static pf_err_t pf_avro_check_record(pf_avro_check_t *chk, avro_schema_t schema,
                 if (field == NULL)
                         return pf_avro_check_fail(chk, PF_ERR_INTERNAL,
                                                   "record field %zu missing from schema", i);
-                saved = pf_avro_check_path_push(chk, "%s%s", chk->path_len > 0 ? "." : "",
-                                                name != NULL ? name : "?");
+                saved = pf_avro_check_path_push(chk, PF_SEG_FIELD, name != NULL ? name : "?", 0);
                 err = pf_avro_check_value(chk, field, depth);
                 if (err != PF_OK)
                         return err; /* keep the path: it names the failing field */
@@ -333,7 +361,7 @@ static pf_err_t pf_avro_check_record(pf_avro_check_t *chk, avro_schema_t schema,
 
 /** @brief A map key: a string, reported as "<map>{i}.(key)" so it is not taken for the value. */
 static pf_err_t pf_avro_check_key(pf_avro_check_t *chk) {
-        size_t saved = pf_avro_check_path_push(chk, ".(key)");
+        size_t saved = pf_avro_check_path_push(chk, PF_SEG_KEY, NULL, 0);
         pf_err_t err = pf_avro_check_blob(chk, 1);
 
         if (err == PF_OK)
@@ -399,7 +427,8 @@ static pf_err_t pf_avro_check_collection(pf_avro_check_t *chk, avro_schema_t sch
                 chk->items += (size_t)count;
                 block_start = chk->off;
                 for (i = 0; i < count; i++, index++) {
-                        saved = pf_avro_check_path_push(chk, is_map ? "{%zu}" : "[%zu]", index);
+                        saved = pf_avro_check_path_push(chk, is_map ? PF_SEG_ENTRY : PF_SEG_ITEM,
+                                                        NULL, index);
                         if (is_map && (err = pf_avro_check_key(chk)) != PF_OK)
                                 return err;
                         if ((err = pf_avro_check_value(chk, item, depth)) != PF_OK)
@@ -478,7 +507,9 @@ pf_err_t pf_avro_check(avro_schema_t schema, const void *buf, size_t len,
         pf_avro_check_t chk;
         pf_err_t err;
 
-        memset(&chk, 0, sizeof(chk));
+        chk.off = 0; /* the segments need no clearing: nseg bounds what is read */
+        chk.items = 0;
+        chk.nseg = 0;
         chk.buf = buf;
         chk.len = len;
         chk.max_depth = limits ? limits->max_depth : PF_AVRO_DEFAULT_MAX_DEPTH;
@@ -497,8 +528,7 @@ pf_err_t pf_avro_check(avro_schema_t schema, const void *buf, size_t len,
         if ((err = pf_avro_check_value(&chk, schema, 0)) != PF_OK)
                 return err;
         if (chk.off != chk.len) {
-                chk.path_len = 0;
-                chk.path[0] = '\0';
+                chk.nseg = 0;
                 return pf_avro_check_fail(
                         &chk, PF_ERR_TRAILING_BYTES,
                         "%zu trailing byte(s) after the datum ended at offset %zu",
