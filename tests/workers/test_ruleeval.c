@@ -314,7 +314,7 @@ static void test_base_is_silent(void **state) {
         for (uint32_t i = 0; i < res.hit_count; i++)
                 print_message("unexpected hit %s: %s\n", res.hits[i].rule_id, res.hits[i].reason);
         assert_int_equal(res.hit_count, 0);
-        assert_string_equal(res.ruleset_version, "2026-11-30.1");
+        assert_string_equal(res.ruleset_version, "2026-11-30.2");
         pf_ruleset_destroy(rs);
 }
 
@@ -347,6 +347,20 @@ static void test_catalogue(void **state) {
                               find_hit(&res, cases[c].rule) ? "HIT" : "silent");
                 assert_null(find_hit(&res, cases[c].rule));
         }
+        pf_ruleset_destroy(rs);
+}
+
+/* Every PNR gets a scheduled push at departure: rule 8 must not fire on it, or it hits everyone. */
+static void test_r08_ignores_the_scheduled_departure_push(void **state) {
+        pf_ruleset_t *rs = load_default();
+        pf_result_t res;
+        scn_t s;
+        (void)state;
+        scn_base(&s);
+        s.ev.push_kind = PF_PUSH_DEPARTURE;
+        s.ev.sent_at = T0 - 10 * 60 * 1000;
+        run(rs, &s, &res);
+        assert_null(find_hit(&res, "R08"));
         pf_ruleset_destroy(rs);
 }
 
@@ -409,6 +423,7 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_base_is_silent),
                 cmocka_unit_test(test_catalogue),
+                cmocka_unit_test(test_r08_ignores_the_scheduled_departure_push),
                 cmocka_unit_test(test_caps),
                 cmocka_unit_test(test_bench),
         };

@@ -52,7 +52,7 @@ static void test_default_compiles(void **state) {
         if (!rs)
                 print_message("%s\n", err);
         assert_non_null(rs);
-        assert_string_equal(pf_ruleset_version(rs), "2026-11-30.1");
+        assert_string_equal(pf_ruleset_version(rs), "2026-11-30.2");
         assert_int_equal(pf_ruleset_rule_count(rs), 18);
         for (uint32_t i = 0; i < 18; i++) {
                 snprintf(id, sizeof(id), "R%02u", i + 1);
