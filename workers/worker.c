@@ -47,6 +47,24 @@ static void worker_on_signal(int sig) {
         pf_worker_stop_flag = 1;
 }
 
+/* Shutdown watchdog. librdkafka 2.0.2 was seen (once, in it_kill, after a broker restart) to
+ * block for good in the unassign that rd_kafka_consumer_close() runs through the rebalance
+ * callback. By then every output and offset is committed and the stores are closed (RocksDB's
+ * write-ahead log is on), so the process may leave without finishing the close. */
+#define PF_WORKER_SHUTDOWN_S 30
+static volatile sig_atomic_t pf_worker_exit_status;
+
+static void worker_on_shutdown_timeout(int sig) {
+        static const char msg[] =
+                "{\"level\":\"warn\",\"comp\":\"worker\",\"msg\":\"shutdown did not "
+                "finish within 30 s (Kafka client close); exiting: what was committed stays, "
+                "what was not is processed again after a restart\"}\n";
+        (void)sig;
+        ssize_t n = write(2, msg, sizeof(msg) - 1);
+        (void)n;
+        _exit(pf_worker_exit_status);
+}
+
 #define PF_WORKER_MAX_PARTITIONS 4096
 #define PF_RESTORE_CHECKPOINT    20000 /* records between restore checkpoints */
 
@@ -1772,7 +1790,12 @@ int pf_worker_run(const pf_conf_t *conf, pf_worker_stats_t *stats) {
                     (unsigned long long)stats->events_in, (unsigned long long)stats->results_out,
                     (unsigned long long)stats->commits, (unsigned long long)stats->aborts);
 done:
+        pf_worker_exit_status = status;
+        sa.sa_handler = worker_on_shutdown_timeout;
+        sigaction(SIGALRM, &sa, NULL);
+        alarm(PF_WORKER_SHUTDOWN_S);
         worker_teardown(w);
+        alarm(0);
         free(w);
         return status;
 }
