@@ -159,3 +159,23 @@ OUTFILE="$RESULTS/e2e-$DATE-$MODE.md"
 } > "$OUTFILE"
 cat "$OUTFILE"
 log "written to $OUTFILE (topics $P-* are left on the broker)"
+# The same figures as JSON, and the plots (Debian's python3-matplotlib).
+JSON="${OUTFILE%.md}.json"
+sysjson() {
+  printf '{"key": "%s", "label": "%s", "events_in": %s, "events_per_s": %s, "wall_s": %s, "cpu_s": %s, "cpu_s_per_1m": %s, "rss_mib": %s}' \
+    "$1" "$2" "${IN[$1]}" "${EPS[$1]}" "${WALL[$1]}" "${CPU[$1]}" "${CPM[$1]}" "${RSS[$1]}"
+}
+{
+  printf '{"date": "%s", "mode": "%s", "events": %s, "valid": %s, "bad": %s, "partitions": %s,\n' \
+    "$DATE" "$MODE" "$TOTAL" "$VALID" "$BAD" "$PARTS"
+  printf ' "ratios": {"paxflow_over_copy": %s, "paxflow_over_streams": %s},\n' \
+    "$(ratio "${EPS[pf]}" "${EPS[copy]}")" "$(ratio "${EPS[pf]}" "${EPS[ks]}")"
+  printf ' "systems": [%s,\n  %s,\n  %s]}\n' "$(sysjson copy "librdkafka copy")" \
+    "$(sysjson pf paxflow)" "$(sysjson ks "Kafka Streams")"
+} > "$JSON"
+jq -e . "$JSON" > /dev/null || { log "$JSON is not valid JSON"; exit 1; }
+if /usr/bin/python3 -c 'import matplotlib' 2> /dev/null; then
+  /usr/bin/python3 "$ROOT/bench/plot_e2e.py" "$JSON"
+else
+  log "no plots: python3-matplotlib is missing (scripts/setup.sh installs it)"
+fi

@@ -10,7 +10,7 @@ PKGS=(
   libicu-dev libsodium-dev libjansson-dev libmicrohttpd-dev libcurl4-openssl-dev
   openjdk-17-jdk-headless maven
   jq valgrind clang clang-format libclang-rt-14-dev prometheus curl
-  uuid-runtime procps netcat-openbsd
+  uuid-runtime procps netcat-openbsd python3-matplotlib
 )
 
 missing=()
