@@ -22,21 +22,21 @@ def main(path):
     base = path[:-5] if path.endswith(".json") else path
     title = f"paxflow e2e, {run['mode']} mode, {run['date']}: {run['events']:,} events"
 
+    def bars(ax, key, fmt, label):
+        values = [s[key] for s in systems]
+        drawn = ax.bar(names, values, color=["#999", "#1f77b4", "#d62728"])
+        ax.bar_label(drawn, labels=[fmt.format(v) for v in values])
+        ax.set_ylabel(label)
+
     fig, ax = plt.subplots(figsize=(7, 4))
-    bars = ax.bar(names, [s["events_per_s"] for s in systems], color=["#999", "#1f77b4", "#d62728"])
-    ax.bar_label(bars, labels=[f"{s['events_per_s']:,.0f}" for s in systems])
-    ax.set_ylabel("events/s (first to last message)")
+    bars(ax, "events_per_s", "{:,.0f}", "events/s (first to last message)")
     ax.set_title(title, fontsize=10)
     fig.tight_layout()
     fig.savefig(base + "-throughput.png", dpi=120)
 
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(9, 4))
-    b1 = a1.bar(names, [s["cpu_s_per_1m"] for s in systems], color=["#999", "#1f77b4", "#d62728"])
-    a1.bar_label(b1, labels=[f"{s['cpu_s_per_1m']:,.1f}" for s in systems])
-    a1.set_ylabel("CPU s per 1M events")
-    b2 = a2.bar(names, [s["rss_mib"] for s in systems], color=["#999", "#1f77b4", "#d62728"])
-    a2.bar_label(b2, labels=[f"{s['rss_mib']:,.0f}" for s in systems])
-    a2.set_ylabel("peak RSS, MiB")
+    bars(a1, "cpu_s_per_1m", "{:,.1f}", "CPU s per 1M events")
+    bars(a2, "rss_mib", "{:,.0f}", "peak RSS, MiB")
     fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     fig.savefig(base + "-cost.png", dpi=120)

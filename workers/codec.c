@@ -1084,8 +1084,15 @@ static json_t *value_to_json(avro_value_t *v, int depth) {
         }
 }
 
-pf_err_t pf_codec_to_json(pf_codec_t *codec, const void *buf, size_t len, char **json, char *errstr,
-                          size_t errstr_size) {
+/**
+ * Reads a framed message with a shipped schema as it was written (no resolution), after the
+ * bounded pre-check, into the writer's value; @p record, when not NULL, is the record the schema
+ * must be. @returns PF_OK with *wr and *src set, or the error with errstr.
+ */
+static pf_err_t codec_read_framed(pf_codec_t *codec, const void *buf, size_t len,
+                                  const char *record, pf_codec_writer_t **wr_out,
+                                  const pf_schema_src_t **src_out, char *errstr,
+                                  size_t errstr_size) {
         int32_t id;
         const pf_schema_src_t *src;
         pf_err_t err = pf_wire_parse(buf, len, &id);
@@ -1097,6 +1104,11 @@ pf_err_t pf_codec_to_json(pf_codec_t *codec, const void *buf, size_t len, char *
         if (!schema) {
                 snprintf(errstr, errstr_size, "schema id %d is not known", (int)id);
                 return PF_ERR_UNKNOWN_SCHEMA;
+        }
+        if (record && strcmp(src->record, record) != 0) {
+                snprintf(errstr, errstr_size, "schema id %d is a %s, not a %s", (int)id,
+                         src->record, record);
+                return PF_ERR_WRONG_SCHEMA;
         }
         const uint8_t *body = (const uint8_t *)buf + PF_WIRE_HEADER;
         err = pf_avro_check(schema, body, len - PF_WIRE_HEADER, &codec->limits, errstr,
@@ -1113,6 +1125,18 @@ pf_err_t pf_codec_to_json(pf_codec_t *codec, const void *buf, size_t len, char *
                 snprintf(errstr, errstr_size, "avro: %s", avro_strerror());
                 return PF_ERR_AVRO;
         }
+        *wr_out = wr;
+        *src_out = src;
+        return PF_OK;
+}
+
+pf_err_t pf_codec_to_json(pf_codec_t *codec, const void *buf, size_t len, char **json, char *errstr,
+                          size_t errstr_size) {
+        pf_codec_writer_t *wr;
+        const pf_schema_src_t *src;
+        pf_err_t err = codec_read_framed(codec, buf, len, NULL, &wr, &src, errstr, errstr_size);
+        if (err)
+                return err;
         json_t *j = value_to_json(&wr->value, 0);
         if (!j)
                 return PF_ERR_NOMEM;
@@ -1170,38 +1194,12 @@ pf_err_t pf_codec_encode_watchlist(pf_codec_t *codec, const pf_wl_entry_t *e, co
 
 pf_err_t pf_codec_decode_watchlist(pf_codec_t *codec, const void *buf, size_t len,
                                    pf_wl_storage_t *st, char *errstr, size_t errstr_size) {
-        int32_t id;
+        pf_codec_writer_t *wr;
         const pf_schema_src_t *src;
-        pf_err_t err = pf_wire_parse(buf, len, &id);
-        if (err) {
-                snprintf(errstr, errstr_size, "not in the wire format");
-                return err;
-        }
-        avro_schema_t schema = pf_schemas_get(codec->schemas, id, &src);
-        if (!schema) {
-                snprintf(errstr, errstr_size, "schema id %d is not known", (int)id);
-                return PF_ERR_UNKNOWN_SCHEMA;
-        }
-        if (strcmp(src->record, "WatchlistEntry") != 0) {
-                snprintf(errstr, errstr_size, "schema id %d is a %s, not a WatchlistEntry", (int)id,
-                         src->record);
-                return PF_ERR_WRONG_SCHEMA;
-        }
-        const uint8_t *body = (const uint8_t *)buf + PF_WIRE_HEADER;
-        err = pf_avro_check(schema, body, len - PF_WIRE_HEADER, &codec->limits, errstr,
-                            errstr_size);
+        pf_err_t err = codec_read_framed(codec, buf, len, "WatchlistEntry", &wr, &src, errstr,
+                                         errstr_size);
         if (err)
                 return err;
-        pf_codec_writer_t *wr = codec_writer_get(codec, id);
-        if (!wr)
-                return PF_ERR_AVRO;
-        avro_value_reset(&wr->value);
-        avro_reader_memory_set_source(codec->mem_reader, (const char *)body,
-                                      (int64_t)(len - PF_WIRE_HEADER));
-        if (avro_value_read(codec->mem_reader, &wr->value)) {
-                snprintf(errstr, errstr_size, "avro: %s", avro_strerror());
-                return PF_ERR_AVRO;
-        }
         pf_dec_t dec = {errstr, errstr_size};
         avro_value_t *rec = &wr->value, arr, item;
         int is_null, e = 0;

@@ -102,9 +102,9 @@ void pf_order_sources_init(pf_order_sources_t *s, int64_t lateness_ms) {
                         s->src[i][p] = (pf_order_src_t){PF_ORDER_TIME_MIN, 0, 0};
 }
 
-void pf_order_source_event(pf_order_sources_t *s, int input, int32_t partition, int64_t time) {
+int pf_order_source_event(pf_order_sources_t *s, int input, int32_t partition, int64_t time) {
         if (!src_ok(input, partition))
-                return;
+                return 0;
         pf_order_src_t *src = &s->src[input][partition];
         if (time > src->max_time) {
                 src->max_time = time;
@@ -114,16 +114,18 @@ void pf_order_source_event(pf_order_sources_t *s, int input, int32_t partition, 
                 src->idle = 0;
                 src->dirty = 1;
         }
+        return src->dirty;
 }
 
-void pf_order_source_eof(pf_order_sources_t *s, int input, int32_t partition) {
+int pf_order_source_eof(pf_order_sources_t *s, int input, int32_t partition) {
         if (!src_ok(input, partition))
-                return;
+                return 0;
         pf_order_src_t *src = &s->src[input][partition];
         if (!src->idle) {
                 src->idle = 1;
                 src->dirty = 1;
         }
+        return src->dirty;
 }
 
 void pf_order_source_forget(pf_order_sources_t *s, int input, int32_t partition) {

@@ -79,10 +79,10 @@ typedef struct pf_order_sources_s {
 } pf_order_sources_t;
 
 void pf_order_sources_init(pf_order_sources_t *s, int64_t lateness_ms);
-/** @brief An event of @p time was read from the source. */
-void pf_order_source_event(pf_order_sources_t *s, int input, int32_t partition, int64_t time);
-/** @brief The source was read to its end. */
-void pf_order_source_eof(pf_order_sources_t *s, int input, int32_t partition);
+/** @brief An event of @p time was read from the source. @returns 1 if a marker is due. */
+int pf_order_source_event(pf_order_sources_t *s, int input, int32_t partition, int64_t time);
+/** @brief The source was read to its end. @returns 1 if a marker is due. */
+int pf_order_source_eof(pf_order_sources_t *s, int input, int32_t partition);
 /** @brief The source was revoked: forget it. */
 void pf_order_source_forget(pf_order_sources_t *s, int input, int32_t partition);
 /** @returns the watermark the source may promise. */

@@ -345,12 +345,8 @@ static int worker_stage1(pf_worker_t *w, const rd_kafka_message_t *msg, int idx)
         const pf_event_t *ev = pf_pipeline_event(w->pipe);
         size_t head = pf_order_env_write(w->envbuf, ev->sent_at, ev->event_id);
         memcpy(w->envbuf + head, msg->payload, msg->len);
-        if (w->ordered) {
-                pf_order_source_event(w->sources, idx, msg->partition, ev->sent_at);
-                if (w->sources->src[idx][msg->partition < PF_ORDER_INPUT_PARTS ? msg->partition : 0]
-                            .dirty)
-                        w->markers_due = 1;
-        }
+        if (w->ordered && pf_order_source_event(w->sources, idx, msg->partition, ev->sent_at))
+                w->markers_due = 1;
         /* The repartitioned event keeps the input's append time, so that stage 2 can measure the
          * latency from the original append to the result. */
         rd_kafka_timestamp_type_t tstype;
@@ -1349,9 +1345,7 @@ static int worker_handle(pf_worker_t *w, rd_kafka_message_t *msg) {
                         }
                         if (w->ordered && in_range && idx < 2) {
                                 /* Read to its end: nothing older can follow from it for now. */
-                                pf_order_source_eof(w->sources, idx, msg->partition);
-                                if (msg->partition < PF_ORDER_INPUT_PARTS &&
-                                    w->sources->src[idx][msg->partition].dirty)
+                                if (pf_order_source_eof(w->sources, idx, msg->partition))
                                         w->markers_due = 1;
                         }
                         return 0;
