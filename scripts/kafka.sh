@@ -47,7 +47,8 @@ say() { echo "kafka: $*"; }
 die() { echo "kafka: error: $*" >&2; exit 1; }
 
 # ---------------------------------------------------------------------------------------------
-# Paths. KDIR is made absolute because the config path is also how we recognise *our* broker
+# Paths. KDIR is made absolute (symlinks resolved, so a checkout whose .kafka links to another one
+# shares that broker) because the config path is also how we recognise *our* broker
 # among running processes (see is_our_broker), and a relative path would not match /proc cmdlines.
 # ---------------------------------------------------------------------------------------------
 init_paths() {
@@ -57,7 +58,7 @@ init_paths() {
   [[ $WAIT =~ ^[0-9]+$ ]] || die "PAXFLOW_KAFKA_WAIT must be a number of seconds, got '$WAIT'"
   CONTROLLER_PORT=$((PORT + 1))
   mkdir -p "$KDIR"
-  KDIR=$(cd "$KDIR" && pwd)
+  KDIR=$(cd "$KDIR" && pwd -P)
   DATA_DIR="$KDIR/data"
   CONF="$KDIR/server.properties"
   PID_FILE="$KDIR/broker.pid"
