@@ -58,7 +58,7 @@ static int bc_rm(const char *path, const struct stat *st, int flag, struct FTW *
 }
 
 int pf_bench_core(const char *events_path, size_t names, size_t travellers, const char *rules_path,
-                  size_t limit) {
+                  size_t limit, size_t cache_mb) {
         static const uint8_t secret[] = "paxflow bench core secret (synthetic)";
         char errstr[1024], dir[] = "/tmp/paxflow-bench-core.XXXXXX";
         int status = 1;
@@ -122,6 +122,7 @@ int pf_bench_core(const char *events_path, size_t names, size_t travellers, cons
         pc.state_dir = dir;
         pc.watchlist = names ? wl : NULL;
         pc.ruleset = rs;
+        pc.hist_cache_bytes = cache_mb << 20;
         if (!(pipe = pf_pipeline_new(&pc, errstr, sizeof(errstr)))) {
                 fprintf(stderr, "paxflow bench core: %s\n", errstr);
                 goto done;
@@ -234,6 +235,14 @@ int pf_bench_core(const char *events_path, size_t names, size_t travellers, cons
                n ? apply_s / (double)n * 1e9 : 0.0);
         printf("| other (file, loop) | | %.0f |\n",
                n ? (total - staged - apply_s) / (double)n * 1e9 : 0.0);
+        pf_hcache_stats_t hc;
+        pf_pipeline_cache_stats(pipe, &hc);
+        printf("\nHistory cache (%zu MiB): %llu hits, %llu misses (hit rate %.1f %%), %llu too "
+               "large "
+               "to cache\n",
+               cache_mb, (unsigned long long)hc.hits, (unsigned long long)hc.misses,
+               hc.hits + hc.misses ? 100.0 * (double)hc.hits / (double)(hc.hits + hc.misses) : 0.0,
+               (unsigned long long)hc.too_large);
         printf("\nPeak RSS: %.0f MiB\n", (double)ru.ru_maxrss / 1024.0);
         status = more < 0 ? 1 : 0;
 done:

@@ -15,6 +15,6 @@
  * @returns the exit status.
  */
 int pf_bench_core(const char *events_path, size_t names, size_t travellers, const char *rules_path,
-                  size_t limit);
+                  size_t limit, size_t cache_mb);
 
 #endif /* PF_BENCH_CORE_H */

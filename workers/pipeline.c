@@ -49,6 +49,7 @@ struct pf_pipeline_s {
         pf_rule_caps_t *caps;    /* per-rule hit caps of conf.ruleset */
         pf_store_t *stores[PF_PIPELINE_MAX_PARTITIONS];
         pf_store_batch_t *batches[PF_PIPELINE_MAX_PARTITIONS]; /* lazily made */
+        pf_hcache_t *hcache;                                   /* committed histories; NULL: none */
         pf_overlay_entry_t *overlay;                           /* [PF_PIPELINE_OVERLAY_MAX] */
         int32_t *slots;                                        /* [PF_OVERLAY_SLOTS], -1 free */
         size_t dirty;
@@ -65,6 +66,7 @@ void pf_pipeline_conf_defaults(pf_pipeline_conf_t *conf) {
         pf_rules_conf_defaults(&conf->rules);
         pf_bands_defaults(&conf->bands);
         conf->retention_ms = 400LL * 24 * 3600 * 1000;
+        conf->hist_cache_bytes = 64u << 20;
         conf->screen_threshold = 0.85;
 }
 
@@ -96,6 +98,10 @@ pf_pipeline_t *pf_pipeline_new(const pf_pipeline_conf_t *conf, char *errstr, siz
                 goto err;
         }
         memset(pipe->slots, 0xff, sizeof(*pipe->slots) * PF_OVERLAY_SLOTS);
+        if (conf->hist_cache_bytes && !(pipe->hcache = pf_hcache_new(conf->hist_cache_bytes))) {
+                snprintf(errstr, errstr_size, "out of memory");
+                goto err;
+        }
         return pipe;
 err:
         pf_pipeline_destroy(pipe);
@@ -111,6 +117,7 @@ void pf_pipeline_destroy(pf_pipeline_t *pipe) {
         }
         free(pipe->overlay);
         free(pipe->slots);
+        pf_hcache_destroy(pipe->hcache);
         pf_screener_destroy(pipe->screener);
         pf_rule_caps_destroy(pipe->caps);
         pf_norm_destroy(pipe->norm);
@@ -247,11 +254,15 @@ static pf_hist_t *pipeline_hist_get(pf_pipeline_t *pipe, int32_t partition, cons
         }
         pf_overlay_entry_t *e = &pipe->overlay[pipe->dirty];
         int found;
-        *err = pf_store_get(store, key, PF_KEY_BYTES, &e->hist, &found, errstr, errstr_size);
-        if (*err == PF_ERR_STATE)
-                return NULL;
-        if (*err) /* a corrupt history must not stop the traveller's screening: start afresh */
-                pf_hist_init(&e->hist);
+        *err = PF_OK;
+        if (!pf_hcache_get(pipe->hcache, partition, key, &e->hist)) {
+                *err = pf_store_get(store, key, PF_KEY_BYTES, &e->hist, &found, errstr,
+                                    errstr_size);
+                if (*err == PF_ERR_STATE)
+                        return NULL;
+                if (*err) /* a corrupt history must not stop the traveller's screening */
+                        pf_hist_init(&e->hist);
+        }
         memcpy(e->key, key, PF_KEY_BYTES);
         e->partition = partition;
         pipe->slots[slot] = (int32_t)pipe->dirty++;
@@ -412,6 +423,7 @@ void pf_pipeline_release(pf_pipeline_t *pipe, int32_t partition) {
                 return;
         pf_store_destroy(pipe->stores[partition]);
         pipe->stores[partition] = NULL;
+        pf_hcache_drop_partition(pipe->hcache, partition);
 }
 
 pf_store_t *pf_pipeline_store(pf_pipeline_t *pipe, int32_t partition) {
@@ -471,7 +483,14 @@ pf_err_t pf_pipeline_apply(pf_pipeline_t *pipe, const int64_t *changelog_next, s
                 if (err)
                         goto done;
         }
+        /* Committed and written: these histories are what the stores now hold. */
+        for (size_t i = 0; i < pipe->dirty; i++)
+                if (pipe->stores[pipe->overlay[i].partition])
+                        pf_hcache_put(pipe->hcache, pipe->overlay[i].partition,
+                                      pipe->overlay[i].key, &pipe->overlay[i].hist);
 done:
+        if (err) /* some stores may hold the batch, others not: forget what the cache knows */
+                pf_hcache_clear(pipe->hcache);
         pf_pipeline_discard(pipe);
         return err;
 }
@@ -482,6 +501,7 @@ pf_err_t pf_pipeline_restore_begin(pf_pipeline_t *pipe, int32_t partition, int64
         pf_store_t *store = pipeline_store_get(pipe, partition, errstr, errstr_size);
         if (!store)
                 return PF_ERR_STATE;
+        pf_hcache_drop_partition(pipe->hcache, partition); /* restore writes behind the cache */
         pf_err_t err = pf_store_meta_get(store, PF_CHANGELOG_META, from_offset, &found, errstr,
                                          errstr_size);
         if (err)
@@ -556,6 +576,10 @@ void pf_pipeline_set_timing(pf_pipeline_t *pipe, pf_pipeline_timing_t *timing) {
 
 void pf_pipeline_set_registry(pf_pipeline_t *pipe, pf_registry_t *registry) {
         pf_codec_set_registry(pipe->codec, registry);
+}
+
+void pf_pipeline_cache_stats(const pf_pipeline_t *pipe, pf_hcache_stats_t *stats) {
+        pf_hcache_stats(pipe->hcache, stats);
 }
 
 const pf_event_t *pf_pipeline_event(const pf_pipeline_t *pipe) {

@@ -18,6 +18,7 @@
 #include "../state/store.h"
 #include "codec.h"
 #include "registry.h"
+#include "hcache.h"
 #include "key.h"
 #include "rules.h"
 #include "ruleeval.h"
@@ -36,6 +37,7 @@ typedef struct pf_pipeline_conf_s {
         pf_rules_conf_t rules;
         pf_bands_t bands;
         int64_t retention_ms;            /**< history retention, event time */
+        size_t hist_cache_bytes;         /**< committed histories cached in memory; 0: none */
         const pf_watchlist_t *watchlist; /**< borrowed; NULL: no screening */
         const pf_ruleset_t *ruleset;     /**< borrowed; NULL: the built-in C rules (rules.h) */
         double screen_threshold;         /**< lowest match confidence reported */
@@ -160,6 +162,9 @@ void pf_pipeline_set_timing(pf_pipeline_t *pipe, pf_pipeline_timing_t *timing);
 
 /** @brief The trip an event describes, as history records it (flags: PNR or API). */
 void pf_trip_from_event(const pf_event_t *ev, pf_trip_t *trip);
+
+/** @brief Hits and misses of the committed-history cache in front of the stores (hcache.h). */
+void pf_pipeline_cache_stats(const pf_pipeline_t *pipe, pf_hcache_stats_t *stats);
 
 /** @returns the event the last stage-1 or stage-2 call decoded. */
 const pf_event_t *pf_pipeline_event(const pf_pipeline_t *pipe);

@@ -1571,6 +1571,7 @@ static int worker_setup(pf_worker_t *w, char *errstr, size_t errstr_size) {
         pconf.key = w->key;
         pconf.state_dir = pf_conf_str(conf, "state.dir");
         pconf.store.block_cache_bytes = (size_t)pf_conf_int(conf, "store.cache.mb") << 20;
+        pconf.hist_cache_bytes = (size_t)pf_conf_int(conf, "history.cache.mb") << 20;
         pconf.codec.max_message_bytes = (size_t)pf_conf_int(conf, "max.message.bytes");
         pconf.retention_ms = pf_conf_int(conf, "history.retention.days") * 24 * 3600 * 1000;
         if (!(w->wl = pf_watchlist_new(errstr, errstr_size)))
