@@ -24,14 +24,14 @@ static void key_make(uint8_t key[PF_HCACHE_KEY_BYTES], uint32_t n) {
 }
 
 /** A history of `trips` distinct trips. */
-static void hist_make(pf_hist_t *hist, int trips) {
+static void hist_make(pf_hist_t *hist, int trips) { /* trips <= PF_HIST_MAX_TRIPS */
         pf_hist_init(hist);
         for (int i = 0; i < trips; i++) {
                 pf_trip_t t;
                 memset(&t, 0, sizeof(t));
                 t.departure_ms = 1764460800000LL - (int64_t)i * DAY_MS;
                 memcpy(t.carrier, "LH", 2);
-                snprintf(t.flight_number, sizeof(t.flight_number), "%d", 400 + i);
+                snprintf(t.flight_number, sizeof(t.flight_number), "%d", (400 + i) % 10000);
                 memcpy(t.origin_airport, "FRA", 3);
                 memcpy(t.origin_country, "DEU", 3);
                 memcpy(t.destination_airport, "JFK", 3);
