@@ -7,11 +7,13 @@
  * their current end). They are applied in (sent_at, event id) order, the order the workers apply
  * each traveller's events in (order.h), so history rules see the same past as in a live run and
  * the per-rule counts can be compared with the live run's hits. Each rule set runs in its own
- * pipeline with a throw-away state directory; the watchlist is the deployment's (its topic).
+ * pipeline with a throw-away state directory; the watchlist is the deployment's (its topic) or a
+ * file (--watchlist). Per-event hits can be written out (--hits) for a detection report.
  */
 #define _XOPEN_SOURCE 700
 #include "backtest.h"
 
+#include <errno.h>
 #include <ftw.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -83,6 +85,7 @@ typedef struct bt_tally_s {
         uint32_t nrules;
         char rule[BT_MAX_RULES][16];
         uint64_t hits[BT_MAX_RULES];
+        uint64_t suppressed[BT_MAX_RULES]; /* by the rule's cap */
         bt_set_t travellers[BT_MAX_RULES];
         uint64_t bands[PF_BAND__COUNT];
         uint64_t scores[11]; /* 0-9, 10-19, ..., 90-99, 100 */
@@ -132,9 +135,39 @@ static int bt_rm(const char *path, const struct stat *st, int flag, struct FTW *
         return remove(path);
 }
 
-/** Runs every event through one pipeline scoring with @p rs (NULL: the built-in rules). */
+/** Writes one event's hits as a JSON line (event ids are the generator's or the gateway's:
+ *  printable, but quoted characters are escaped all the same). */
+static void bt_hits_line(FILE *out, const char *set, const pf_result_t *res, int64_t sent_at,
+                         pf_band_t band) {
+        fprintf(out, "{\"set\":\"%s\",\"event_id\":\"", set);
+        for (const char *p = res->event_id; *p; p++) {
+                if (*p == '"' || *p == '\\')
+                        fputc('\\', out);
+                if ((unsigned char)*p >= 0x20)
+                        fputc(*p, out);
+        }
+        fprintf(out, "\",\"sent_at\":%lld,\"score\":%d,\"band\":\"%s\",\"hits\":[",
+                (long long)sent_at, (int)res->score, pf_band_name(band));
+        for (uint32_t h = 0; h < res->hit_count; h++)
+                fprintf(out, "%s\"%s\"", h ? "," : "", res->hits[h].rule_id);
+        fputs("],\"matches\":[", out); /* watchlist entry ids: not personal data */
+        for (uint32_t m = 0; m < res->match_count && m < PF_RESULT_MAX_MATCHES; m++) {
+                fputs(m ? ",\"" : "\"", out);
+                for (const char *p = res->matches[m].entry_id; *p; p++) {
+                        if (*p == '"' || *p == '\\')
+                                fputc('\\', out);
+                        if ((unsigned char)*p >= 0x20)
+                                fputc(*p, out);
+                }
+                fputc('"', out);
+        }
+        fputs("]}\n", out);
+}
+
+/** Runs every event through one pipeline scoring with @p rs (NULL: the built-in rules); writes
+ *  each event's hits to @p hits_out (NULL: not) under the name @p set. */
 static int bt_run(const pf_pipeline_conf_t *base, const pf_ruleset_t *rs, const char *dir,
-                  const bt_event_t *evs, size_t n, bt_tally_t *t) {
+                  const bt_event_t *evs, size_t n, bt_tally_t *t, FILE *hits_out, const char *set) {
         char errstr[512];
         pf_pipeline_conf_t pc = *base;
         pc.state_dir = dir;
@@ -170,6 +203,8 @@ static int bt_run(const pf_pipeline_conf_t *base, const pf_ruleset_t *rs, const 
                         continue;
                 }
                 const pf_result_t *res = pf_pipeline_last_result(pipe);
+                if (hits_out && res->hit_count)
+                        bt_hits_line(hits_out, set, res, evs[i].sent_at, band);
                 t->results++;
                 t->bands[band]++;
                 t->scores[res->score >= 100 ? 10 : res->score < 0 ? 0 : res->score / 10]++;
@@ -186,6 +221,29 @@ static int bt_run(const pf_pipeline_conf_t *base, const pf_ruleset_t *rs, const 
         if (!rc && pf_pipeline_apply(pipe, NULL, 0, errstr, sizeof(errstr)))
                 rc = -1;
         t->seconds = bt_now() - t0;
+        const pf_ruleset_t *used = NULL;
+        const pf_rule_caps_t *caps = pf_pipeline_rule_caps(pipe, &used);
+        for (uint32_t r = 0; caps && used && r < pf_ruleset_rule_count(used); r++) {
+                uint64_t sup = pf_rule_caps_suppressed(caps, r);
+                int k = sup ? bt_rule_index(t, pf_ruleset_rule_id(used, r)) : -1;
+                if (k >= 0)
+                        t->suppressed[k] += sup;
+        }
+        if (hits_out) {
+                fprintf(hits_out,
+                        "{\"set\":\"%s\",\"version\":\"%s\",\"events\":%zu,"
+                        "\"suppressed\":{",
+                        set, t->version, n);
+                for (uint32_t r = 0, first = 1; r < t->nrules; r++)
+                        if (t->suppressed[r]) {
+                                fprintf(hits_out, "%s\"%s\":%llu", first ? "" : ",", t->rule[r],
+                                        (unsigned long long)t->suppressed[r]);
+                                first = 0;
+                        }
+                fputs("}}\n", hits_out);
+                if (fflush(hits_out))
+                        rc = -1;
+        }
         pf_pipeline_destroy(pipe);
         nftw(dir, bt_rm, 16, FTW_DEPTH | FTW_PHYS);
         return rc;
@@ -200,13 +258,31 @@ typedef struct bt_job_s {
         const bt_event_t *evs;
         size_t n;
         bt_tally_t *tally;
+        FILE *hits; /* NULL: no per-event output */
+        const char *set;
         int rc;
 } bt_job_t;
 
 static void *bt_job_run(void *opaque) {
         bt_job_t *j = opaque;
-        j->rc = bt_run(j->base, j->rs, j->dir, j->evs, j->n, j->tally);
+        j->rc = bt_run(j->base, j->rs, j->dir, j->evs, j->n, j->tally, j->hits, j->set);
         return NULL;
+}
+
+static void bt_wl_error(void *opaque, const char *message) {
+        (void)opaque;
+        fprintf(stderr, "paxflow rules backtest: watchlist: %s\n", message);
+}
+
+/** Appends the whole of @p in (rewound) to @p out. @returns 0 or -1. */
+static int bt_append(FILE *out, FILE *in) {
+        char buf[65536];
+        size_t n;
+        rewind(in);
+        while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+                if (fwrite(buf, 1, n, out) != n)
+                        return -1;
+        return ferror(in) ? -1 : 0;
 }
 
 /** Pass 1 over a slice of the records: validate, derive the key, note the order key. */
@@ -325,6 +401,14 @@ static void bt_print(const bt_tally_t *cand, const bt_tally_t *act, size_t trave
                                 printf("   %12s %10s\n", "-", "-");
                 }
         }
+        for (int pass = 0; pass < 2; pass++) {
+                const bt_tally_t *t = pass ? act : cand;
+                for (uint32_t i = 0; i < t->nrules; i++)
+                        if (t->suppressed[i])
+                                printf("caps: %s suppressed %llu hits of %s (its cap)\n",
+                                       pass ? "active" : "candidate",
+                                       (unsigned long long)t->suppressed[i], t->rule[i]);
+        }
         printf("\n%-8s %12s %10s   %12s %10s\n", "band", "candidate", "", "active", "");
         for (int b = 0; b < PF_BAND__COUNT; b++)
                 printf("%-8s %12llu %9.3f%%   %12llu %9.3f%%\n", pf_band_name((pf_band_t)b),
@@ -341,8 +425,11 @@ static void bt_print(const bt_tally_t *cand, const bt_tally_t *act, size_t trave
         }
 }
 
-int pf_rules_backtest(const pf_conf_t *conf, const char *candidate_path, const char *events_path,
-                      const char *against) {
+int pf_rules_backtest(const pf_conf_t *conf, const char *candidate_path,
+                      const pf_backtest_opts_t *opts) {
+        const char *events_path = opts->events;
+        const char *against = opts->against ? opts->against : "active";
+        FILE *hits_out = NULL, *hits_part[2] = {NULL, NULL};
         char errstr[1024], topic[256], tmpdir[] = "/tmp/paxflow-backtest.XXXXXX", path[600];
         int status = 1;
         pf_ruleset_t *cand_rs = NULL, *act_rs = NULL;
@@ -382,12 +469,37 @@ int pf_rules_backtest(const pf_conf_t *conf, const char *candidate_path, const c
         }
         have_tmp = 1;
         int64_t timeout = pf_conf_int(conf, "timeout.ms");
-        /* The deployment's watchlist, and (against "active") its rule set. */
-        pf_topic_name(conf, PF_TOPIC_WATCHLIST, topic, sizeof(topic));
-        if (pf_consume_topic(conf, topic, timeout, bt_read_watchlist, &rd)) {
-                fprintf(stderr, "paxflow rules backtest: cannot read the watchlist topic %s\n",
-                        topic);
-                goto done;
+        /* The watchlist (a file, or the deployment's topic), and (against "active") the rule
+         * set of the rules topic. */
+        if (opts->watchlist) {
+                size_t loaded = 0;
+                if (pf_watchlist_load_file(rd.wl, opts->watchlist, bt_wl_error, NULL, &loaded)) {
+                        fprintf(stderr, "paxflow rules backtest: watchlist %s not loaded\n",
+                                opts->watchlist);
+                        goto done;
+                }
+        } else {
+                pf_topic_name(conf, PF_TOPIC_WATCHLIST, topic, sizeof(topic));
+                if (pf_consume_topic(conf, topic, timeout, bt_read_watchlist, &rd)) {
+                        fprintf(stderr,
+                                "paxflow rules backtest: cannot read the watchlist topic %s "
+                                "(or use --watchlist FILE)\n",
+                                topic);
+                        goto done;
+                }
+        }
+        if (opts->hits) {
+                if (!(hits_out = fopen(opts->hits, "w"))) {
+                        fprintf(stderr, "paxflow rules backtest: %s: %s\n", opts->hits,
+                                strerror(errno));
+                        goto done;
+                }
+                for (int i = 0; i < 2; i++)
+                        if (!(hits_part[i] = tmpfile())) {
+                                fprintf(stderr, "paxflow rules backtest: tmpfile: %s\n",
+                                        strerror(errno));
+                                goto done;
+                        }
         }
         if (strcmp(against, "active") == 0) {
                 pf_topic_name(conf, PF_TOPIC_RULES, topic, sizeof(topic));
@@ -515,8 +627,8 @@ int pf_rules_backtest(const pf_conf_t *conf, const char *candidate_path, const c
         qsort(evs, n, sizeof(*evs), bt_cmp);
         double prep_s = bt_now() - t0;
         /* The candidate and the active set, side by side on two threads. */
-        bt_job_t jobs[2] = {{&pc, cand_rs, "", evs, n, &tally[0], 0},
-                            {&pc, act_rs, "", evs, n, &tally[1], 0}};
+        bt_job_t jobs[2] = {{&pc, cand_rs, "", evs, n, &tally[0], hits_part[0], "candidate", 0},
+                            {&pc, act_rs, "", evs, n, &tally[1], hits_part[1], "active", 0}};
         snprintf(jobs[0].dir, sizeof(jobs[0].dir), "%s/candidate", tmpdir);
         snprintf(jobs[1].dir, sizeof(jobs[1].dir), "%s/active", tmpdir);
         double t1 = bt_now();
@@ -529,6 +641,15 @@ int pf_rules_backtest(const pf_conf_t *conf, const char *candidate_path, const c
         double runs_s = bt_now() - t1;
         if (jobs[0].rc || jobs[1].rc)
                 goto done;
+        if (hits_out) {
+                int bad = bt_append(hits_out, hits_part[0]) || bt_append(hits_out, hits_part[1]);
+                bad |= fclose(hits_out) != 0;
+                hits_out = NULL;
+                if (bad) {
+                        fprintf(stderr, "paxflow rules backtest: writing %s failed\n", opts->hits);
+                        goto done;
+                }
+        }
         printf("backtest: %zu events (%zu travellers, %zu invalid skipped) from %s\n", n,
                everyone.n, invalid, events_path == path ? "the event topics" : events_path);
         printf("candidate %s (%s): %.2f s, %.0f events/s; active %s: %.2f s (side by side: "
@@ -539,6 +660,11 @@ int pf_rules_backtest(const pf_conf_t *conf, const char *candidate_path, const c
         bt_print(&tally[0], &tally[1], everyone.n ? everyone.n : 1);
         status = 0;
 done:
+        if (hits_out)
+                fclose(hits_out);
+        for (int i = 0; i < 2; i++)
+                if (hits_part[i])
+                        fclose(hits_part[i]);
         if (rd.out)
                 pf_evfile_close(rd.out);
         pf_evfile_close(file);

@@ -148,6 +148,9 @@ static const pf_conf_prop_t pf_conf_props[] = {
      "Write the traffic to this file instead of to Kafka (paxflow event file).", NULL},
     {"truth", PF_CONF_STR, "", 0, 0, GEN, 0,
      "Write the ground truth of planted patterns to this file (JSON lines).", NULL},
+    {"watchlist.out", PF_CONF_STR, "", 0, 0, GEN, 0,
+     "Write a watchlist to this file (JSON lines, as paxflow watchlist load reads): the planted "
+     "entries, whose matches are in the truth, and 1000 entries of people who never travel.", NULL},
     {"topic", PF_CONF_STR, "", 0, 0, CONSUME, 0,
      "Topic to read: a full name, or a role completed with the prefix (events.api, events.pnr, by-traveller, scored, alerts, dlq, watchlist, rules, changelog).", NULL},
     {"timeout.ms", PF_CONF_INT, "10000", 100, 3600000, CONSUME, 0,

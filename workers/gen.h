@@ -68,6 +68,8 @@ typedef struct pf_gen_conf_s {
                                *   range [0, 1] */
         int frequent_travellers; /**< planted rule-13 travellers, default 10; range [0, 100000] */
         int bad_payloads;        /**< planted malformed payloads, default 12; range [0, 1000000] */
+        int watchlist_decoys;    /**< watchlist entries of people who never travel, beside the
+                                  *   planted ones, default 1000; range [0, 1000000] */
         double v1_share;         /**< share of events to write with schema version 1, default 0.1;
                                   *   range [0, 1] */
         const char *hub_airport; /**< IATA code, 3 upper-case letters, default "FRA" (borrowed) */
@@ -110,6 +112,9 @@ typedef struct pf_gen_sink_s {
                    pf_gen_bad_t kind);
         /** One line of ground truth (a JSON object, no newline). May be NULL. */
         int (*truth)(void *opaque, const char *json_line);
+        /** One watchlist entry as a JSON Lines line (the format pf_watchlist_load_file() and
+         *  `paxflow watchlist load` read; no newline). May be NULL: no watchlist. */
+        int (*watchlist)(void *opaque, const char *json_line);
 } pf_gen_sink_t;
 
 /** What a run emitted (up to the abort, if a callback aborted it). */

@@ -758,4 +758,15 @@ static const pf_gen_agency_t pf_gen_agencies[] = {
         {"79302217", "NGA"}, {"84210015", "LBN"}, {"08312290", "USA"}, {"38201476", "ITA"},
 };
 
+/**
+ * Agencies that rules/default.rules flags (its lists flagged_agencies and
+ * flagged_agency_countries). Only planted bookings (rule 11) use them; background bookings never.
+ */
+static const pf_gen_agency_t pf_gen_flagged_agencies[] = {
+        {"AG-0666", "TUR"},
+        {"AG-1313", "ARE"},
+        {"XX-TRAVEL-9", "LBN"},
+        {"72900014", "PRK"},
+};
+
 #endif /* PF_GEN_DATA_H */

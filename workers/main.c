@@ -32,9 +32,8 @@ typedef struct pf_cmd_s {
         const char *details;
 } pf_cmd_t;
 
-static int rules_force;                         /* rules publish --force */
-static const char *backtest_events;             /* rules backtest --events */
-static const char *backtest_against = "active"; /* rules backtest --against */
+static int rules_force;                                                 /* rules publish --force */
+static pf_backtest_opts_t backtest_opts = {NULL, "active", NULL, NULL}; /* rules backtest */
 
 static const pf_cmd_t pf_cmds[] = {
         {"run", PF_SCOPE_RUN, "", "run a worker: both stages, in the consumer group",
@@ -203,7 +202,7 @@ static int run_cmd(const pf_cmd_t *cmd, int argc, char **argv) {
         } else if (strcmp(cmd->name, "produce") == 0 && rest == 1) {
                 status = pf_produce_cli_run(conf, args[0]);
         } else if (strcmp(cmd->name, "rules backtest") == 0 && rest == 1) {
-                status = pf_rules_backtest(conf, args[0], backtest_events, backtest_against);
+                status = pf_rules_backtest(conf, args[0], &backtest_opts);
         } else if (strcmp(cmd->name, "rules publish") == 0 && rest == 1) {
                 status = pf_rules_publish(conf, args[0], rules_force);
         } else if (strcmp(cmd->name, "consume") == 0 && rest == 0) {
@@ -297,7 +296,8 @@ int main(int argc, char **argv) {
         if (strcmp(argv[1], "rules") == 0 && argc >= 3 && strcmp(argv[2], "backtest") == 0) {
                 static const pf_cmd_t backtest = {
                         "rules backtest", PF_SCOPE_RUN | PF_SCOPE_CONSUME,
-                        "FILE [--events EVFILE] [--against active|builtin|RULEFILE]",
+                        "FILE [--events EVFILE] [--against active|builtin|RULEFILE] "
+                        "[--watchlist WLFILE] [--hits OUTFILE]",
                         "what a rule set would have done over recorded events",
                         "Replays recorded events through the candidate rule FILE and, side by "
                         "side, "
@@ -309,24 +309,33 @@ int main(int argc, char **argv) {
                         "paxflow gen --out) or else from the event topics, up to their current "
                         "end; they are\n"
                         "applied in event-time order, as the workers apply them, with the "
-                        "deployment's watchlist.\n"
-                        "Prints per rule the hits and the share of travellers hit, and the band "
-                        "and score\n"
-                        "distributions. Needs secret.file (the deployment's) for the traveller "
-                        "keys.\n"};
+                        "deployment's watchlist,\n"
+                        "or with --watchlist WLFILE (JSON Lines or CSV, as paxflow screen reads; "
+                        "with --events\n"
+                        "and --against builtin|RULEFILE no broker is needed).\n"
+                        "Prints per rule the hits, the share of travellers hit and the hits its "
+                        "cap suppressed,\n"
+                        "and the band and score distributions. --hits OUTFILE also writes each "
+                        "event's hits\n"
+                        "(JSON Lines; paxflow's detection report, bench/detect.sh, reads them). "
+                        "Needs\n"
+                        "secret.file (the deployment's) for the traveller keys.\n"};
+                static const struct {
+                        const char *flag;
+                        const char **dst;
+                } own[] = {{"--events", &backtest_opts.events},
+                           {"--against", &backtest_opts.against},
+                           {"--watchlist", &backtest_opts.watchlist},
+                           {"--hits", &backtest_opts.hits}};
                 int n = 0;
                 for (int i = 3; i < argc; i++) { /* take its own options out first */
-                        if ((strcmp(argv[i], "--events") == 0 ||
-                             strcmp(argv[i], "--against") == 0) &&
-                            i + 1 < argc) {
-                                if (argv[i][2] == 'e')
-                                        backtest_events = argv[i + 1];
-                                else
-                                        backtest_against = argv[i + 1];
-                                i++;
-                        } else {
+                        size_t o = 0;
+                        while (o < sizeof(own) / sizeof(own[0]) && strcmp(argv[i], own[o].flag))
+                                o++;
+                        if (o < sizeof(own) / sizeof(own[0]) && i + 1 < argc)
+                                *own[o].dst = argv[++i];
+                        else
                                 argv[3 + n++] = argv[i];
-                        }
                 }
                 return run_cmd(&backtest, n, argv + 3);
         }

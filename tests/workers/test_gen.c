@@ -56,6 +56,13 @@ typedef struct rec_ev_s {
         int64_t booked_at;
         int payment;
         int trip_type;
+        int card_holder;
+        char agency_id[16];
+        char agency_country[4];
+        int bag_count;
+        int64_t trip_length; /* last leg's arrival - first leg's departure */
+        int64_t max_gap;     /* longest gap between legs */
+        bool leg_highrisk;   /* a leg touches the high-risk group */
 } rec_ev_t;
 
 typedef struct recorder_s {
@@ -68,8 +75,11 @@ typedef struct recorder_s {
         uint64_t hash; /* of every call, in order */
         size_t calls;
         size_t abort_at; /* 0: never; else return 1 on that call (1-based) */
+        size_t wl_lines; /* watchlist lines */
         bool keep;       /* record events (false: hash only) */
 } recorder_t;
+
+static bool is_high_risk(const char *country);
 
 static uint64_t fnv(uint64_t h, const void *p, size_t n) {
         const unsigned char *b = p;
@@ -124,6 +134,28 @@ static void rec_fill(rec_ev_t *r, const char *key, const pf_event_t *ev) {
         r->booked_at = ev->booking.booked_at;
         r->payment = ev->booking.payment_type;
         r->trip_type = ev->booking.trip_type;
+        r->card_holder = ev->booking.card_holder_is_traveller;
+        memcpy(r->agency_id, ev->booking.agency_id, sizeof(r->agency_id));
+        memcpy(r->agency_country, ev->booking.agency_country, sizeof(r->agency_country));
+        r->bag_count = ev->booking.bag_count;
+        r->trip_length = 0;
+        r->max_gap = 0;
+        r->leg_highrisk = false;
+        if (ev->has_booking && ev->booking.leg_count > 0) {
+                uint32_t i, n = ev->booking.leg_count;
+
+                r->trip_length = ev->booking.legs[n - 1].arrival - ev->booking.legs[0].departure;
+                for (i = 0; i < n; i++) {
+                        if (i > 0 &&
+                            ev->booking.legs[i].departure - ev->booking.legs[i - 1].arrival >
+                                    r->max_gap)
+                                r->max_gap = ev->booking.legs[i].departure -
+                                             ev->booking.legs[i - 1].arrival;
+                        r->leg_highrisk = r->leg_highrisk ||
+                                          is_high_risk(ev->booking.legs[i].origin_country) ||
+                                          is_high_risk(ev->booking.legs[i].destination_country);
+                }
+        }
 }
 
 static int rec_event(void *opaque, pf_gen_topic_t topic, const char *key, const pf_event_t *ev,
@@ -186,6 +218,16 @@ static int rec_truth(void *opaque, const char *line) {
         return rec->abort_at != 0 && rec->calls == rec->abort_at;
 }
 
+static int rec_watchlist(void *opaque, const char *line) {
+        recorder_t *rec = opaque;
+
+        rec->calls++;
+        rec->wl_lines++;
+        rec->hash = fnv(rec->hash, "W", 1);
+        rec->hash = fnv(rec->hash, line, strlen(line) + 1);
+        return rec->abort_at != 0 && rec->calls == rec->abort_at;
+}
+
 static void rec_free(recorder_t *rec) {
         size_t i;
 
@@ -197,7 +239,7 @@ static void rec_free(recorder_t *rec) {
 }
 
 static pf_gen_sink_t rec_sink(recorder_t *rec) {
-        pf_gen_sink_t sink = {rec, rec_event, rec_bad, rec_truth};
+        pf_gen_sink_t sink = {rec, rec_event, rec_bad, rec_truth, rec_watchlist};
 
         return sink;
 }
@@ -453,7 +495,7 @@ static void test_conf_invalid(void **state) {
         /* history_days 0 is fine without repeaters; a NULL event callback is not. */
         {
                 pf_gen_conf_t conf;
-                pf_gen_sink_t no_event = {NULL, NULL, NULL, NULL};
+                pf_gen_sink_t no_event = {NULL, NULL, NULL, NULL, NULL};
                 char err[256];
 
                 pf_gen_conf_defaults(&conf);
@@ -492,7 +534,7 @@ static void test_determinism(void **state) {
         test_conf(&conf);
         a = run_hash(&conf);
         b = run_hash(&conf);
-        assert_true(a == b);
+        assert_true(a == b); /* events, bad payloads, truth and watchlist, byte for byte */
         conf.seed = 43;
         c = run_hash(&conf);
         assert_true(a != c);
@@ -505,7 +547,7 @@ static void test_order_ids_keys(void **state) {
         pf_gen_conf_t conf;
         recorder_t rec;
         pf_gen_stats_t stats;
-        size_t *by_id, n, i, api = 0, pnr = 0, bad = 0;
+        size_t *by_id, n, i, api = 0, pnr = 0, bad = 0, inbound = 0;
 
         (void)state;
         test_conf(&conf);
@@ -545,6 +587,13 @@ static void test_order_ids_keys(void **state) {
                 }
                 assert_true(strlen(r->carrier) == 2);
                 assert_true(strlen(r->number) >= 1 && strlen(r->number) <= 4);
+                if (r->direction == PF_DIR_INBOUND) { /* rule 6's planted arrivals */
+                        inbound++;
+                        assert_string_equal(r->dest_airport, "FRA");
+                        assert_string_equal(r->dest_country, "DEU");
+                        assert_string_not_equal(r->origin_country, "DEU");
+                        continue;
+                }
                 assert_int_equal(r->direction, PF_DIR_OUTBOUND);
                 assert_string_equal(r->origin_airport, "FRA");
                 assert_string_equal(r->origin_country, "DEU");
@@ -556,6 +605,9 @@ static void test_order_ids_keys(void **state) {
         assert_int_equal(stats.bad, bad);
         assert_int_equal(stats.trips, api);
         assert_int_equal(stats.frequent, 10);
+        /* one planted arrival per scenario set, 5 events each at most, plus bad payloads there */
+        assert_true(inbound >= PF_GEN_PLANTED_PER_KIND * 2);
+        assert_true(inbound <= PF_GEN_PLANTED_PER_KIND * 5 + 15);
 
         by_id = index_sorted(&rec, cmp_by_id, false, &n);
         for (i = 1; i < n; i++)
@@ -607,7 +659,7 @@ static void test_trips_and_bookings(void **state) {
         pf_gen_conf_t conf;
         recorder_t rec;
         pf_gen_stats_t stats;
-        size_t *idx, n, i, j, trips = 0, pnr = 0, pnr_doc = 0;
+        size_t *idx, n, i, j, trips = 0, pnr = 0, pnr_doc = 0, late = 0, shared = 0;
         char(*locators)[8];
 
         (void)state;
@@ -630,7 +682,9 @@ static void test_trips_and_bookings(void **state) {
                         if (r->topic == PF_GEN_TOPIC_API) {
                                 apis++;
                                 assert_true(r->sent_at >= r->dep - 3 * HOUR_MS);
-                                assert_true(r->sent_at <= r->dep - 40 * 60000);
+                                /* 40 min at the latest; planted late check-ins 15 min */
+                                assert_true(r->sent_at <= r->dep - 15 * 60000);
+                                late += r->sent_at > r->dep - 40 * 60000;
                                 continue;
                         }
                         pnr++;
@@ -657,10 +711,19 @@ static void test_trips_and_bookings(void **state) {
         }
         assert_int_equal(trips, stats.trips);
         check_surnames_per_flight(&rec);
-        /* one record locator per booking */
+        /* one record locator per booking, but for the planted co-travellers (rule 16): two
+         * bookings of each set carry two travellers each */
         qsort(locators, trips, sizeof(*locators), (int (*)(const void *, const void *))strcmp);
-        for (i = 1; i < trips; i++)
-                assert_string_not_equal(locators[i - 1], locators[i]);
+        for (i = 1; i < trips; i++) {
+                if (strcmp(locators[i - 1], locators[i]) != 0)
+                        continue;
+                shared++;
+                if (i >= 2)
+                        assert_string_not_equal(locators[i - 2], locators[i]);
+        }
+        assert_int_equal(shared, 2 * PF_GEN_PLANTED_PER_KIND);
+        /* the planted late check-ins (rule 8), and only they, come after 40 min */
+        assert_int_equal(late, PF_GEN_PLANTED_PER_KIND);
         /* documents in ~60% of PNR pushes */
         assert_true(pnr_doc * 100 / pnr >= 45 && pnr_doc * 100 / pnr <= 75);
         free(locators);
@@ -704,6 +767,11 @@ static void check_rule13(const pf_gen_conf_t *conf, int expect_frequent) {
         char(*ids)[PF_EVENT_ID_MAX] = malloc(64 * sizeof(*ids));
         char(*freq_ident)[IDENT_MAX];
         person_trip_t trips[64];
+        struct {
+                char ident[IDENT_MAX];
+                bool four_trips;
+        } *special = calloc(64, sizeof(*special));
+        size_t nspecial = 0;
 
         assert_non_null(ids);
         run_recorded(conf, &rec, &stats);
@@ -717,7 +785,10 @@ static void check_rule13(const pf_gen_conf_t *conf, int expect_frequent) {
                 size_t k, m;
                 int64_t last = INT64_MIN;
 
-                assert_true(json_str(rec.truth[i], "pattern", pattern, sizeof(pattern)));
+                if (!json_str(rec.truth[i], "pattern", pattern, sizeof(pattern))) {
+                        assert_non_null(strstr(rec.truth[i], "\"label"));
+                        continue;
+                }
                 if (strcmp(pattern, "R13_FREQUENT_TRIPS") != 0)
                         continue;
                 assert_true(json_str(rec.truth[i], "traveller", traveller, sizeof(traveller)));
@@ -756,6 +827,24 @@ static void check_rule13(const pf_gen_conf_t *conf, int expect_frequent) {
         assert_int_equal(frequent, (size_t)expect_frequent);
         assert_int_equal(stats.frequent, (uint64_t)expect_frequent);
 
+        /* Planted travellers allowed a 4th trip (rule 17: to a 4th country) or a second
+         * passport (rule 14). */
+        for (i = 0; i < rec.ntruth; i++) {
+                char pattern[64];
+                const rec_ev_t *r;
+
+                if (!json_str(rec.truth[i], "pattern", pattern, sizeof(pattern)) ||
+                    (strcmp(pattern, "R17_NEW_ROUTE") != 0 &&
+                     strcmp(pattern, "R14_SEVERAL_DOCUMENTS") != 0))
+                        continue;
+                assert_true(json_ids(rec.truth[i], ids, 64) >= 2);
+                r = find_id(&rec, by_id, nid, ids[0]);
+                assert_non_null(r);
+                assert_true(nspecial < 64);
+                snprintf(special[nspecial].ident, IDENT_MAX, "%s", r->ident);
+                special[nspecial++].four_trips = pattern[2] == '7';
+        }
+
         /* Every identity: trips, rule-13 maximum. */
         by_trip = index_sorted(&rec, cmp_by_trip, true, &n);
         for (i = 0; i < n; i = j) {
@@ -765,7 +854,11 @@ static void check_rule13(const pf_gen_conf_t *conf, int expect_frequent) {
                 int max;
 
                 const rec_ev_t *api0 = NULL;
+                int kind = 0, changes = 0; /* 1: rule 17, 2: rule 14 */
 
+                for (size_t s = 0; s < nspecial; s++)
+                        if (strcmp(special[s].ident, first->ident) == 0)
+                                kind = special[s].four_trips ? 1 : 2;
                 t = 0;
                 for (j = i; j < n && strcmp(rec.ev[by_trip[j]].ident, first->ident) == 0; j++) {
                         const rec_ev_t *r = &rec.ev[by_trip[j]];
@@ -776,7 +869,11 @@ static void check_rule13(const pf_gen_conf_t *conf, int expect_frequent) {
                         /* the same person, the same document, valid over all its trips */
                         if (api0 == NULL)
                                 api0 = r;
-                        assert_string_equal(r->person, api0->person);
+                        if (strcmp(r->person, api0->person) != 0) { /* a second passport */
+                                assert_int_equal(kind, 2);
+                                changes++;
+                                api0 = r;
+                        }
                         assert_true((int64_t)r->issue_date * DAY_MS < r->dep - DAY_MS);
                         assert_true((int64_t)r->expiry_date * DAY_MS > r->dep + DAY_MS);
                         assert_true(t < 64);
@@ -798,9 +895,13 @@ static void check_rule13(const pf_gen_conf_t *conf, int expect_frequent) {
                         assert_int_equal(t, 5);
                         assert_int_equal(max, 5);
                 } else {
-                        if (t > 3 || max > 3)
+                        if (t > (kind == 1 ? 4u : 3u) || max > 3)
                                 fail_msg("ordinary traveller with %zu trips, rule-13 count %d", t,
                                          max);
+                        if (kind == 1)
+                                assert_int_equal(t, 4);
+                        if (kind == 2)
+                                assert_int_equal(changes, 1);
                 }
         }
         /* One identity per traveller: as many identities as travellers. */
@@ -808,6 +909,7 @@ static void check_rule13(const pf_gen_conf_t *conf, int expect_frequent) {
         free(by_trip);
         free(by_id);
         free(freq_ident);
+        free(special);
         free(ids);
         rec_free(&rec);
 }
@@ -1026,7 +1128,10 @@ static void test_bad_payloads(void **state) {
                 char pattern[64], expect[32], topic[8], id[PF_EVENT_ID_MAX];
                 const rec_ev_t *r;
 
-                assert_true(json_str(rec.truth[i], "pattern", pattern, sizeof(pattern)));
+                if (!json_str(rec.truth[i], "pattern", pattern, sizeof(pattern))) {
+                        assert_non_null(strstr(rec.truth[i], "\"label"));
+                        continue;
+                }
                 if (strcmp(pattern, "BAD_PAYLOAD") != 0)
                         continue;
                 assert_true(json_str(rec.truth[i], "expect", expect, sizeof(expect)));
@@ -1103,7 +1208,10 @@ static void test_plants(void **state) {
                 char pattern[64];
                 size_t m, p, apis = 0;
 
-                assert_true(json_str(rec.truth[i], "pattern", pattern, sizeof(pattern)));
+                if (!json_str(rec.truth[i], "pattern", pattern, sizeof(pattern))) {
+                        assert_non_null(strstr(rec.truth[i], "\"label"));
+                        continue;
+                }
                 for (p = 0; p < 4 && strcmp(pattern, names[p]) != 0; p++)
                         ;
                 if (p == 4)
@@ -1143,6 +1251,178 @@ static void test_plants(void **state) {
         rec_free(&rec);
 }
 
+/** Parses "<name>":[...] into ids; returns the count (0 when absent). */
+static size_t json_ids_of(const char *line, const char *name, char ids[][PF_EVENT_ID_MAX],
+                          size_t max) {
+        char pat[64], *copy;
+        const char *p;
+        size_t n;
+
+        snprintf(pat, sizeof(pat), "\"%s\":[", name);
+        p = strstr(line, pat);
+        if (p == NULL)
+                return 0;
+        /* json_ids() reads "event_ids":[...]: hand it the array under that name */
+        copy = malloc(strlen(p) + 16);
+        assert_non_null(copy);
+        snprintf(copy, strlen(p) + 16, "\"event_ids\":[%s", p + strlen(pat));
+        n = json_ids(copy, ids, max);
+        free(copy);
+        return n;
+}
+
+/**
+ * Every catalogue rule has a plant, and its must-hit events meet the rule's condition (as
+ * rules/default.rules states it), read back from the events alone.
+ */
+static void test_every_rule_planted(void **state) {
+        pf_gen_conf_t conf;
+        recorder_t rec;
+        pf_gen_stats_t stats;
+        size_t *by_id, nid, i, k, lines[19] = {0}, events[19] = {0};
+        char(*ids)[PF_EVENT_ID_MAX] = malloc(64 * sizeof(*ids));
+        char(*ctx)[PF_EVENT_ID_MAX] = malloc(64 * sizeof(*ctx));
+
+        (void)state;
+        assert_non_null(ids);
+        assert_non_null(ctx);
+        test_conf(&conf);
+        run_recorded(&conf, &rec, &stats);
+        by_id = index_sorted(&rec, cmp_by_id, false, &nid);
+        assert_int_equal(rec.wl_lines, PF_GEN_PLANTED_PER_KIND * 3 + (size_t)conf.watchlist_decoys);
+        for (i = 0; i < rec.ntruth; i++) {
+                const char *line = rec.truth[i];
+                char pattern[64], rule[8];
+                size_t m, c;
+                int r;
+
+                if (!json_str(line, "pattern", pattern, sizeof(pattern)) ||
+                    strcmp(pattern, "BAD_PAYLOAD") == 0)
+                        continue;
+                assert_true(json_str(line, "rule", rule, sizeof(rule)));
+                assert_true(rule[0] == 'R' && strlen(rule) == 3);
+                r = atoi(rule + 1);
+                assert_true(r >= 1 && r <= 18);
+                assert_int_equal(strncmp(pattern, rule, 3), 0);
+                assert_true(strstr(line, "\"deterministic\":true") != NULL ||
+                            strcmp(pattern, "R02_WATCHLIST_NAME_FUZZY") == 0);
+                m = json_ids_of(line, "must_hit", ids, 64);
+                c = json_ids_of(line, "event_ids", ctx, 64);
+                assert_true(m >= 1);
+                lines[r]++;
+                events[r] += m;
+                for (k = 0; k < m; k++) {
+                        const rec_ev_t *e = find_id(&rec, by_id, nid, ids[k]), *first;
+                        int64_t lead = e != NULL ? e->dep - e->booked_at : 0;
+                        size_t j;
+                        bool in_ctx = false;
+
+                        assert_non_null(e);
+                        assert_true(e->bad < 0);
+                        for (j = 0; j < c; j++)
+                                in_ctx = in_ctx || strcmp(ctx[j], ids[k]) == 0;
+                        assert_true(in_ctx); /* must_hit is a subset of event_ids */
+                        first = find_id(&rec, by_id, nid, ctx[0]);
+                        assert_non_null(first);
+                        switch (r) {
+                        case 1:
+                        case 2:
+                        case 15:
+                        case 18:
+                                /* hit through the watchlist, or earlier by rule 7 */
+                                assert_true(strstr(line, "\"needs\":\"watchlist\"") != NULL ||
+                                            strstr(line, "\"previously_hit_by\":\"R07\"") != NULL);
+                                break;
+                        case 3:
+                                assert_true(e->has_booking && lead >= 0 && lead < 48 * HOUR_MS);
+                                break;
+                        case 4:
+                                assert_true(e->payment == PF_PAY_CASH && lead >= 0 &&
+                                            lead < 7 * DAY_MS);
+                                break;
+                        case 5:
+                                assert_true(e->has_booking && e->trip_type == PF_TRIP_ONE_WAY);
+                                break;
+                        case 6:
+                                if (strcmp(pattern, "R06_LONG_STOPOVER") == 0) {
+                                        assert_int_equal(e->trip_type, PF_TRIP_MULTI_CITY);
+                                        assert_true(e->max_gap >= 2 * DAY_MS);
+                                } else { /* arrived at the hub on another booking < 2 days ago */
+                                        assert_int_equal(first->direction, PF_DIR_INBOUND);
+                                        assert_string_equal(first->dest_airport, e->origin_airport);
+                                        assert_true(e->dep - first->dep > 0 &&
+                                                    e->dep - first->dep < 40 * HOUR_MS);
+                                        if (e->has_booking && first->has_booking)
+                                                assert_string_not_equal(e->locator, first->locator);
+                                }
+                                break;
+                        case 7:
+                                assert_true(is_high_risk(e->dest_country) ||
+                                            is_high_risk(e->origin_country) || e->leg_highrisk);
+                                break;
+                        case 8:
+                                assert_true(e->topic == PF_GEN_TOPIC_API &&
+                                            e->dep - e->sent_at < HOUR_MS - 20 * 60000 &&
+                                            e->dep - e->sent_at >= 15 * 60000);
+                                break;
+                        case 9:
+                                assert_true(e->has_booking && e->bag_count == 0 &&
+                                            e->trip_length >= 9 * DAY_MS);
+                                break;
+                        case 10:
+                                assert_true(e->has_booking && e->card_holder == 0);
+                                break;
+                        case 11:
+                                assert_true(strcmp(e->agency_id, "AG-0666") == 0 ||
+                                            strcmp(e->agency_id, "AG-1313") == 0 ||
+                                            strcmp(e->agency_id, "XX-TRAVEL-9") == 0 ||
+                                            strcmp(e->agency_country, "PRK") == 0);
+                                break;
+                        case 12: {
+                                int64_t expires = (int64_t)e->expiry_date * DAY_MS - e->dep;
+                                int64_t age = e->dep - (int64_t)e->issue_date * DAY_MS;
+
+                                assert_true(e->has_doc);
+                                assert_true((expires >= 3 * DAY_MS && expires < 27 * DAY_MS) ||
+                                            (age >= 0 && age < 11 * DAY_MS));
+                                break;
+                        }
+                        case 14: /* a second document and nationality, the same identity */
+                                assert_string_equal(e->ident, first->ident);
+                                assert_string_not_equal(e->person, first->person);
+                                break;
+                        case 16: /* on the booking of an earlier-hit co-traveller */
+                                assert_string_not_equal(e->ident, first->ident);
+                                break;
+                        case 17: /* earlier trips: 3 other countries */
+                                assert_true(c >= 4);
+                                for (j = 0; j < c; j++) {
+                                        const rec_ev_t *o = find_id(&rec, by_id, nid, ctx[j]);
+
+                                        assert_non_null(o);
+                                        assert_string_equal(o->ident, e->ident);
+                                        if (o->dep < e->dep)
+                                                assert_string_not_equal(o->dest_country,
+                                                                        e->dest_country);
+                                }
+                                break;
+                        default:
+                                break;
+                        }
+                }
+        }
+        for (k = 1; k <= 18; k++)
+                if (lines[k] == 0 || events[k] == 0)
+                        fail_msg("rule R%02zu has no plant", k);
+        /* 5 of each kind; R13 10 frequent travellers; R02, R06, R12, R15, R18: two shapes */
+        for (k = 1; k <= 18; k++)
+                assert_true(lines[k] >= PF_GEN_PLANTED_PER_KIND);
+        free(ids);
+        free(ctx);
+        free(by_id);
+        rec_free(&rec);
+}
+
 static void test_other_hub_and_optional_callbacks(void **state) {
         pf_gen_conf_t conf;
         recorder_t rec;
@@ -1164,10 +1444,13 @@ static void test_other_hub_and_optional_callbacks(void **state) {
         assert_int_equal(rec.ntruth, 0);
         assert_int_equal(rec.n, stats.events);
         for (i = 0; i < rec.n; i++) {
-                assert_string_equal(rec.ev[i].origin_airport, "IST");
-                assert_string_equal(rec.ev[i].origin_country, "TUR");
-                assert_string_not_equal(rec.ev[i].dest_country, "TUR");
-                assert_true(rec.ev[i].bad < 0);
+                const rec_ev_t *r = &rec.ev[i];
+                bool in = r->direction == PF_DIR_INBOUND; /* rule 6's planted arrivals */
+
+                assert_string_equal(in ? r->dest_airport : r->origin_airport, "IST");
+                assert_string_equal(in ? r->dest_country : r->origin_country, "TUR");
+                assert_string_not_equal(in ? r->origin_country : r->dest_country, "TUR");
+                assert_true(r->bad < 0);
         }
         rec_free(&rec);
 }
@@ -1212,6 +1495,7 @@ int main(void) {
                 cmocka_unit_test(test_bad_payloads),
                 cmocka_unit_test(test_schema_versions),
                 cmocka_unit_test(test_plants),
+                cmocka_unit_test(test_every_rule_planted),
                 cmocka_unit_test(test_other_hub_and_optional_callbacks),
                 cmocka_unit_test(test_abort),
         };
