@@ -3,7 +3,10 @@
  * @brief Confluent wire format + Avro binary <-> C structs, on avro-c.
  *
  * avro-c stays the authority on schemas and resolution; pf_avro_check() guards it against the
- * malformed input it does not bounds-check itself.
+ * malformed input it does not bounds-check itself. On the hot path, PassengerEvents whose writer
+ * has the canonical form of a shipped version are decoded by fastdec.c in one pass, and results
+ * written by fastenc.c; both give exactly what the avro-c path gives (pf_codec_set_fast_decode(),
+ * pf_codec_set_fast_encode() switch them off, for the differential tests).
  */
 #include "codec.h"
 
@@ -14,6 +17,8 @@
 #include <string.h>
 
 #include "avro_check.h"
+#include "fastdec.h"
+#include "fastenc.h"
 
 #define PF_CODEC_MAX_SCHEMAS 64
 
@@ -26,6 +31,9 @@ typedef struct pf_codec_reader_s {
         avro_value_t value; /* what the event is read into */
         avro_value_iface_t *resolved_iface;
         avro_value_t resolved;
+        /* The writer's layout when fastdec.c knows it (by canonical form): then its messages skip
+         * the pre-check and avro-c, whose reading state above still proves the resolution. */
+        pf_fastdec_layout_t fast;
 } pf_codec_reader_t;
 
 /** Writing state for one schema id: a generic value of that schema, reused. */
@@ -41,6 +49,11 @@ struct pf_codec_s {
         pf_codec_conf_t conf;
         pf_avro_limits_t limits;
         int32_t event_reader_id; /* newest PassengerEvent */
+        int fast_ok;             /* the reader and the limits are those fastdec.c was written for */
+        int fast_on;             /* pf_codec_set_fast_decode(); on by default */
+        uint64_t fast_count;     /* messages the fast decoder decoded */
+        int32_t result_fast_id;  /* ScoredResult id fastenc.c writes, or -1: avro-c encodes */
+        int fast_enc_on;         /* pf_codec_set_fast_encode(); on by default */
         pf_codec_reader_t readers[PF_CODEC_MAX_SCHEMAS];
         size_t reader_count;
         pf_codec_writer_t writers[PF_CODEC_MAX_SCHEMAS];
@@ -100,6 +113,22 @@ pf_codec_t *pf_codec_new(const pf_schemas_t *schemas, const pf_codec_conf_t *con
                 snprintf(errstr, errstr_size, "no PassengerEvent schema shipped");
                 goto err;
         }
+        /* fastdec.c fills pf_event_t as a reader of version 2 does, and never meets the depth
+         * limit: anything else (a newer reader, a tiny max_depth) decodes through avro-c. */
+        codec->fast_ok = pf_fastdec_layout_of(pf_schemas_get(schemas, codec->event_reader_id,
+                                                             NULL)) == PF_FASTDEC_V2 &&
+                         codec->limits.max_depth >= PF_FASTDEC_MIN_DEPTH;
+        codec->fast_on = 1;
+        /* Results: hand-written when the newest ScoredResult is the layout fastenc.c writes. */
+        codec->result_fast_id = pf_schemas_latest_id(schemas, "ScoredResult");
+        if (codec->result_fast_id >= 0) {
+                char *form = pf_avro_canonical_form(
+                        pf_schemas_get(schemas, codec->result_fast_id, NULL));
+                if (!form || strcmp(form, pf_fastenc_canonical_result) != 0)
+                        codec->result_fast_id = -1;
+                free(form);
+        }
+        codec->fast_enc_on = 1;
         /* A DLQ record holds the whole original message, so the output buffer is sized for it. */
         codec->out_cap = codec->conf.max_message_bytes * 2 + 4096;
         codec->out = malloc(codec->out_cap);
@@ -141,6 +170,18 @@ void pf_codec_destroy(pf_codec_t *codec) {
 
 void pf_codec_set_registry(pf_codec_t *codec, pf_registry_t *registry) {
         codec->registry = registry;
+}
+
+void pf_codec_set_fast_decode(pf_codec_t *codec, int on) {
+        codec->fast_on = on;
+}
+
+uint64_t pf_codec_fast_count(const pf_codec_t *codec) {
+        return codec->fast_count;
+}
+
+void pf_codec_set_fast_encode(pf_codec_t *codec, int on) {
+        codec->fast_enc_on = on;
 }
 
 /* ------------------------------------------------------------------ decode helpers */
@@ -315,6 +356,8 @@ static pf_codec_reader_t *codec_reader_get(pf_codec_t *codec, int32_t writer_id,
         }
         avro_resolved_writer_set_dest(&rd->resolved, &rd->value);
         rd->writer_id = writer_id;
+        /* Decided once per writer, by its canonical form: never by trying a message. */
+        rd->fast = codec->fast_ok ? pf_fastdec_layout_of(writer) : PF_FASTDEC_NONE;
         codec->reader_count++;
         return rd;
 err:
@@ -627,6 +670,21 @@ static pf_err_t dec_event(pf_dec_t *dec, avro_value_t *rec, pf_event_t *ev) {
         return PF_OK;
 }
 
+/**
+ * The reading state of a shipped PassengerEvent id, made before its first message is checked so
+ * that the fast decoder serves that message too. @returns NULL for any other id, or when the
+ * state cannot be made (the avro-c path then reports why, as it always did).
+ */
+static pf_codec_reader_t *codec_fast_prepare(pf_codec_t *codec, int32_t id) {
+        const pf_schema_src_t *src;
+        char ignored[256];
+        avro_schema_t writer = pf_schemas_get(codec->schemas, id, &src);
+        if (!writer || strcmp(src->record, "PassengerEvent") != 0 ||
+            codec->reader_count == PF_CODEC_MAX_SCHEMAS)
+                return NULL;
+        return codec_reader_get(codec, id, writer, NULL, ignored, sizeof(ignored));
+}
+
 /** Mandatory values: what no screening can do without. */
 static pf_err_t event_validate(const pf_event_t *ev, char *errstr, size_t errstr_size) {
         const char *missing = NULL;
@@ -669,7 +727,21 @@ pf_err_t pf_codec_decode_event(pf_codec_t *codec, const void *buf, size_t len, p
                          len, codec->conf.max_message_bytes);
                 return PF_ERR_TOO_LARGE;
         }
+        const uint8_t *body = (const uint8_t *)buf + PF_WIRE_HEADER;
+        size_t body_len = len - PF_WIRE_HEADER;
         pf_codec_reader_t *rd = NULL;
+        if (codec->fast_on && codec->fast_ok) {
+                rd = codec_reader_find(codec, id);
+                if (!rd)
+                        rd = codec_fast_prepare(codec, id);
+                if (rd && rd->fast) {
+                        codec->fast_count++;
+                        err = pf_fastdec_event(rd->fast, body, body_len, &codec->limits, ev, errstr,
+                                               errstr_size);
+                        return err ? err : event_validate(ev, errstr, errstr_size);
+                }
+                rd = NULL; /* the avro-c path below, exactly as without the fast decoder */
+        }
         avro_schema_t writer = pf_schemas_get(codec->schemas, id, &src);
         if (!writer && codec->registry) {
                 /* Not shipped: the registry's writer, resolved once and then kept here. */
@@ -685,8 +757,6 @@ pf_err_t pf_codec_decode_event(pf_codec_t *codec, const void *buf, size_t len, p
                          src->record);
                 return PF_ERR_WRONG_SCHEMA;
         }
-        const uint8_t *body = (const uint8_t *)buf + PF_WIRE_HEADER;
-        size_t body_len = len - PF_WIRE_HEADER;
         err = pf_avro_check(writer, body, body_len, &codec->limits, errstr, errstr_size);
         if (err)
                 return err;
@@ -907,6 +977,13 @@ pf_err_t pf_codec_encode_event(pf_codec_t *codec, const pf_event_t *ev, int vers
 
 pf_err_t pf_codec_encode_result(pf_codec_t *codec, const pf_result_t *res, const uint8_t **out,
                                 size_t *out_len) {
+        if (codec->fast_enc_on && codec->result_fast_id >= 0) {
+                pf_err_t err = pf_fastenc_result(res, codec->result_fast_id, codec->out,
+                                                 codec->out_cap, out_len);
+                if (err == PF_OK)
+                        *out = codec->out;
+                return err;
+        }
         int32_t id = pf_schemas_latest_id(codec->schemas, "ScoredResult");
         pf_codec_writer_t *wr = id < 0 ? NULL : codec_writer_get(codec, id);
         if (!wr)

@@ -5,7 +5,9 @@
  * Decoding takes untrusted bytes: the frame is checked, the schema id resolved against the shipped
  * schemas, the body walked once by pf_avro_check() with a bounded cursor, and only then handed to
  * avro-c, reading the writer's version into the newest reader schema (Avro schema resolution), so
- * an event written with an older schema version still reads.
+ * an event written with an older schema version still reads. For the writer versions it was
+ * written for, fastdec.c does all of that in one pass with the same results
+ * (pf_codec_set_fast_decode()).
  *
  * With a schema registry set (pf_codec_set_registry()), an id that is not shipped is resolved
  * through it, and its writer is read with the same projection and resolution.
@@ -51,6 +53,25 @@ void pf_codec_destroy(pf_codec_t *codec);
  * registry are kept for the codec's lifetime: ids are immutable.
  */
 void pf_codec_set_registry(pf_codec_t *codec, pf_registry_t *registry);
+
+/**
+ * @brief Turns the schema-specialised decoder (fastdec.h) on (the default) or off.
+ *
+ * On, a PassengerEvent whose writer schema has the canonical form of a shipped version (v1, v2;
+ * from the registry too) is decoded in one bounded pass straight into pf_event_t; other writers go
+ * through the pre-check and avro-c. Off, every message goes through avro-c: the reference the fast
+ * decoder is tested against (same event, or same error code and reason).
+ */
+void pf_codec_set_fast_decode(pf_codec_t *codec, int on);
+
+/** @returns how many messages the fast decoder has decoded (good or bad) on this codec. */
+uint64_t pf_codec_fast_count(const pf_codec_t *codec);
+
+/**
+ * @brief Turns the hand-written ScoredResult encoder (fastenc.h) on (the default) or off (avro-c's
+ * generic writer, the reference it is tested against: the same bytes).
+ */
+void pf_codec_set_fast_encode(pf_codec_t *codec, int on);
 
 /**
  * @brief Parses the 5-byte Confluent header.
