@@ -1978,17 +1978,23 @@ static void gen_truth_trip(gen_t *g, gen_str_t *s, const gen_trip_t *trip, unsig
         }
 }
 
-static pf_err_t gen_truth_line(gen_t *g, const gen_str_t *s) {
+/** Hands one JSON line to a sink callback (`what` names it in errors). */
+static pf_err_t gen_sink_line(gen_t *g, const gen_str_t *s, const char *what,
+                              int (*cb)(void *opaque, const char *json_line)) {
         int rc;
 
         if (s->overflow)
                 return gen_fail(g->errstr, g->errstr_size, PF_ERR_INTERNAL,
-                                "truth line longer than %d bytes", GEN_LINE_MAX);
-        rc = g->sink->truth(g->sink->opaque, s->p);
+                                "%s line longer than %d bytes", what, GEN_LINE_MAX);
+        rc = cb(g->sink->opaque, s->p);
         if (rc != 0)
                 return gen_fail(g->errstr, g->errstr_size, PF_ERR_INTERNAL,
-                                "sink truth callback returned %d", rc);
+                                "sink %s callback returned %d", what, rc);
         return PF_OK;
+}
+
+static pf_err_t gen_truth_line(gen_t *g, const gen_str_t *s) {
+        return gen_sink_line(g, s, "truth", g->sink->truth);
 }
 
 /** Starts a plant's truth line: pattern, rule, whether it is deterministic, the traveller. */
@@ -2338,16 +2344,7 @@ static void gen_typo(const char *name, char *out, size_t size) {
 }
 
 static pf_err_t gen_watchlist_line(gen_t *g, const gen_str_t *s) {
-        int rc;
-
-        if (s->overflow)
-                return gen_fail(g->errstr, g->errstr_size, PF_ERR_INTERNAL,
-                                "watchlist line longer than %d bytes", GEN_LINE_MAX);
-        rc = g->sink->watchlist(g->sink->opaque, s->p);
-        if (rc != 0)
-                return gen_fail(g->errstr, g->errstr_size, PF_ERR_INTERNAL,
-                                "sink watchlist callback returned %d", rc);
-        return PF_OK;
+        return gen_sink_line(g, s, "watchlist", g->sink->watchlist);
 }
 
 static void gen_wl_head(gen_str_t *s, char *buf, const char *id, const char *list,
