@@ -50,9 +50,10 @@ import org.apache.kafka.streams.state.Stores;
  * </pre>
  *
  * Usage: java -jar streams-peer.jar --bootstrap B --prefix P --secret.file F [--application.id A]
- * [--state.dir D] [--idle.exit.ms 3000] [--threads 2] [--partitions 6]; each also from the
- * environment as PEER_BOOTSTRAP, PEER_PREFIX, PEER_SECRET_FILE, PEER_APPLICATION_ID,
- * PEER_STATE_DIR, PEER_IDLE_EXIT_MS, PEER_THREADS, PEER_PARTITIONS.
+ * [--state.dir D] [--idle.exit.ms 3000] [--threads 2] [--partitions 6] [--commit.interval.ms 100];
+ * each also from the environment as PEER_BOOTSTRAP, PEER_PREFIX, PEER_SECRET_FILE,
+ * PEER_APPLICATION_ID, PEER_STATE_DIR, PEER_IDLE_EXIT_MS, PEER_THREADS, PEER_PARTITIONS,
+ * PEER_COMMIT_INTERVAL_MS.
  */
 public final class StreamsPeer {
     static final long HOUR_MS = 3600_000L, DAY_MS = 24 * HOUR_MS;
@@ -316,6 +317,7 @@ public final class StreamsPeer {
         long idleMs = Long.parseLong(opt(a, "idle.exit.ms", "3000"));
         int threads = Integer.parseInt(opt(a, "threads", "2"));
         int partitions = Integer.parseInt(opt(a, "partitions", "6"));
+        long commitMs = Long.parseLong(opt(a, "commit.interval.ms", "100"));
         byte[] raw = Files.readAllBytes(Path.of(opt(a, "secret.file", null)));
         int len = raw.length;
         if (len > 0 && raw[len - 1] == '\n') {
@@ -340,7 +342,7 @@ public final class StreamsPeer {
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, threads);
-        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitMs);
         p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 64L << 20);
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir);
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
