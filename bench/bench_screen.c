@@ -13,7 +13,10 @@
  * Matching travellers are variants of a listed name (a typo, a dropped middle name, tokens
  * reordered, an initial, a date a year off or absent); non-matching travellers are fresh names
  * from the same generator. Each traveller is timed alone (clock_gettime around one call).
- * Prints the figures as Markdown; nothing is written to disk.
+ * Prints the figures as Markdown, with the screener's counters (pf_screener_stats(): keys
+ * looked up, postings read, candidate names scored, by kind of blocking key); nothing is
+ * written to disk. BENCH_SHOW_FP=1 prints each unlisted traveller that got a match, and the
+ * entry, on stderr (the names are synthetic).
  */
 #define _GNU_SOURCE /* sched_setaffinity, sched_getcpu */
 #include <sched.h>
@@ -227,7 +230,7 @@ static bool bench_arg(int argc, char **argv, int *i, const char *name, size_t *o
 int main(int argc, char **argv) {
         size_t names = 100000, docs = 1000000, travellers = 20000, seed = 1;
         size_t entries, doc_next = 0, name_hits = 0, name_false = 0, doc_hits = 0, doc_false = 0;
-        double t0, build_s, rss0, rss1, *name_us, *doc_us;
+        double t0, build_s, rss0, rss1, *name_us, *doc_us, *name_cands;
         char errstr[256];
         pf_watchlist_t *wl;
         pf_screener_t *scr;
@@ -303,7 +306,8 @@ int main(int argc, char **argv) {
         scr = pf_screener_new(wl, PF_SCREEN_THRESHOLD_DEFAULT, errstr, sizeof(errstr));
         name_us = malloc(travellers * sizeof(double));
         doc_us = malloc(travellers * sizeof(double));
-        if (scr == NULL || name_us == NULL || doc_us == NULL) {
+        name_cands = malloc(travellers * sizeof(double));
+        if (scr == NULL || name_us == NULL || doc_us == NULL || name_cands == NULL) {
                 fprintf(stderr, "screener: %s\n", scr ? "out of memory" : errstr);
                 return 1;
         }
@@ -314,6 +318,7 @@ int main(int argc, char **argv) {
                 bench_person_t p;
                 size_t count = 0, target = bench_below(names), d;
                 bool matching = k % 2 == 0;
+                pf_screen_stats_t st0, st1;
                 double t;
 
                 /* names */
@@ -326,9 +331,12 @@ int main(int argc, char **argv) {
                         subj.surname = p.surname;
                         subj.date_of_birth = p.dob[0] ? p.dob : NULL;
                 }
+                pf_screener_stats(scr, &st0);
                 t = bench_now_us();
                 pf_screen_subject(scr, &subj, m, PF_RESULT_MAX_MATCHES, &count, NULL);
                 name_us[k] = bench_now_us() - t;
+                pf_screener_stats(scr, &st1);
+                name_cands[k] = (double)(st1.candidates - st0.candidates);
                 if (matching) {
                         char id[24];
 
@@ -337,6 +345,10 @@ int main(int argc, char **argv) {
                                 name_hits += strcmp(m[i].entry_id, id) == 0;
                 } else {
                         name_false += count > 0;
+                        if (count > 0 && getenv("BENCH_SHOW_FP") != NULL)
+                                fprintf(stderr, "FP %s / %s %s -> %s %.3f\n", subj.given_names,
+                                        subj.surname, subj.date_of_birth ? subj.date_of_birth : "-",
+                                        m[0].entry_id, m[0].confidence);
                 }
 
                 /* documents only: a listed number written with a dash, or an unlisted one */
@@ -376,12 +388,38 @@ int main(int argc, char **argv) {
                        name_p99, name_us[travellers - 1]);
                 printf("| documents: median / p99 / max | %.2f / %.2f / %.2f us |\n", doc_med,
                        doc_p99, doc_us[travellers - 1]);
+                double cand_med = bench_quantile(name_cands, travellers, 0.5);
+                double cand_p99 = bench_quantile(name_cands, travellers, 0.99);
+
+                printf("| candidate names per traveller: median / p99 / max | %.0f / %.0f / %.0f "
+                       "|\n",
+                       cand_med, cand_p99, name_cands[travellers - 1]);
+        }
+        {
+                pf_screen_stats_t st;
+                double n = (double)travellers * 2.0; /* names and documents calls */
+
+                pf_screener_stats(scr, &st);
+                (void)n;
+                printf("| per traveller (names): keys / postings read / candidates / scored | "
+                       "%.1f / %.1f / %.1f / %.1f |\n",
+                       (double)st.keys / (double)travellers,
+                       (double)st.postings / (double)travellers,
+                       (double)st.candidates / (double)travellers,
+                       (double)st.scored / (double)travellers);
+                printf("| per traveller, by key kind (full, pair, mono, initial, typo, single): "
+                       "postings read / new candidates |");
+                for (int k = 0; k < 6; k++)
+                        printf(" %.1f/%.1f", (double)st.by_kind[k][0] / (double)travellers,
+                               (double)st.by_kind[k][1] / (double)travellers);
+                printf(" |\n");
         }
         printf("| name variants found | %zu of %zu |\n", name_hits, (travellers + 1) / 2);
         printf("| unlisted names with a match | %zu of %zu |\n", name_false, travellers / 2);
         printf("| listed documents found / unlisted matched | %zu / %zu |\n", doc_hits, doc_false);
         free(name_us);
         free(doc_us);
+        free(name_cands);
         pf_screener_destroy(scr);
         pf_watchlist_destroy(wl);
         return 0;

@@ -1,9 +1,12 @@
 /**
  * @file fuzz_normalize.c
- * @brief libFuzzer target: arbitrary bytes through pf_norm_name() and pf_norm_docnum().
+ * @brief libFuzzer target: arbitrary bytes through pf_norm_name(), pf_norm_name_passport() (the
+ *        screening romanisation: ICAO Cyrillic, ELOT Greek and Arabic tables before ICU) and
+ *        pf_norm_docnum().
  *
  * Checks, beyond memory safety: a PF_OK name is non-empty A-Z tokens with single spaces and is a
- * fixed point (normalising it again gives it back); a PF_OK document number is A-Z0-9; every
+ * fixed point (normalising it again gives it back), for both name forms; both accept and reject
+ * the same UTF-8; a PF_OK document number is A-Z0-9; every
  * error leaves "" behind; a tiny output buffer either agrees with the large one or reports
  * PF_ERR_TOO_LARGE; the return codes are the documented ones; the ASCII fast path agrees with
  * ICU (ASCII input behind a leading NBSP, which forces the ICU path, gives the same result).
@@ -87,6 +90,43 @@ static pf_err_t fuzz_name(const char *in, size_t len) {
                         FUZZ_CHECK(tiny_err == big_err);
         }
         return big_err;
+}
+
+/** pf_norm_name_passport(): the same contract as pf_norm_name(). */
+static void fuzz_passport(const char *in, size_t len, pf_err_t plain_err) {
+        char big[PF_NORM_NAME_OUT_SIZE], tiny[4], again[PF_NORM_NAME_OUT_SIZE];
+        size_t big_len = 1, tiny_len = 1, again_len;
+        pf_err_t big_err, tiny_err;
+
+        big_err = pf_norm_name_passport(fuzz_norm, in, len, big, sizeof(big), &big_len);
+        FUZZ_CHECK(big_err == PF_OK || big_err == PF_ERR_BAD_UTF8 || big_err == PF_ERR_TOO_LARGE ||
+                   big_err == PF_ERR_MISSING_FIELD);
+        /* the same bytes are valid UTF-8 for both, or for neither */
+        FUZZ_CHECK((big_err == PF_ERR_BAD_UTF8) == (plain_err == PF_ERR_BAD_UTF8));
+        if (big_err != PF_OK) {
+                FUZZ_CHECK(big[0] == '\0' && big_len == 0);
+        } else {
+                FUZZ_CHECK(fuzz_is_canonical_name(big, big_len));
+                /* a fixed point, as far as the output is itself an acceptable input (a
+                 * Cyrillic letter of 2 bytes may give 4: SHCH) */
+                if (big_len <= PF_NORM_NAME_IN_MAX) {
+                        FUZZ_CHECK(pf_norm_name_passport(fuzz_norm, big, big_len, again,
+                                                         sizeof(again), &again_len) == PF_OK);
+                        FUZZ_CHECK(again_len == big_len && memcmp(again, big, big_len) == 0);
+                }
+        }
+        tiny_err = pf_norm_name_passport(fuzz_norm, in, len, tiny, sizeof(tiny), &tiny_len);
+        if (tiny_err == PF_OK) {
+                FUZZ_CHECK(fuzz_is_canonical_name(tiny, tiny_len) && tiny_len < sizeof(tiny));
+                FUZZ_CHECK(big_err == PF_OK && strcmp(tiny, big) == 0);
+        } else {
+                FUZZ_CHECK(tiny[0] == '\0' && tiny_len == 0);
+                if (tiny_err == PF_ERR_TOO_LARGE)
+                        FUZZ_CHECK(big_err == PF_ERR_TOO_LARGE ||
+                                   (big_err == PF_OK && big_len >= sizeof(tiny)));
+                else
+                        FUZZ_CHECK(tiny_err == big_err);
+        }
 }
 
 /** ASCII input must give the same through the fast path and through ICU. */
@@ -177,7 +217,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 return 0;
         if (size > 0)
                 memcpy(in, data, size);
-        (void)fuzz_name(in, size);
+        fuzz_passport(in, size, fuzz_name(in, size));
         fuzz_fast_path_agrees(in, size);
         fuzz_docnum(in, size);
         free(in);
@@ -187,7 +227,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (in == NULL)
                 return 0;
         memcpy(in, utf8, utf8_len);
-        FUZZ_CHECK(fuzz_name(in, utf8_len) != PF_ERR_BAD_UTF8); /* valid by construction */
+        {
+                pf_err_t err = fuzz_name(in, utf8_len);
+
+                FUZZ_CHECK(err != PF_ERR_BAD_UTF8); /* valid by construction */
+                fuzz_passport(in, utf8_len, err);
+        }
         free(in);
         return 0;
 }

@@ -15,6 +15,8 @@
 
 #include "normalize.h"
 
+#define PF_GTAS_NAME_MAX 384 /**< bytes of a full name or its metaphone string */
+
 /* --- Double Metaphone ---------------------------------------------------------------------- */
 
 typedef struct pf_dm_s {
@@ -421,8 +423,8 @@ size_t pf_double_metaphone(const char *word, size_t len, char out[5]) {
 
 typedef struct pf_gtas_rec_s {
         const pf_wl_rec_t *rec;
-        char full_name[PF_SNAME_BUF];
-        char metaphones[PF_SNAME_BUF];
+        char full_name[PF_GTAS_NAME_MAX];
+        char metaphones[PF_GTAS_NAME_MAX];
         size_t full_len;
 } pf_gtas_rec_t;
 
@@ -446,7 +448,7 @@ static void pf_gtas_strings(const pf_sname_t *sn, char *full, size_t *full_len, 
                 char code[5];
                 size_t n = pf_double_metaphone(tok->text, tok->len, code);
 
-                if (f + tok->len + 2 >= PF_SNAME_BUF || m + n + 2 >= PF_SNAME_BUF)
+                if (f + tok->len + 2 >= PF_GTAS_NAME_MAX || m + n + 2 >= PF_GTAS_NAME_MAX)
                         break;
                 if (f > 0)
                         full[f++] = ' ';
@@ -551,7 +553,7 @@ static int pf_gtas_cmp(const void *a, const void *b) {
 pf_err_t pf_gtas_subject(pf_gtas_t *gtas, const pf_screen_subject_t *subj, pf_match_t *matches,
                          size_t max, size_t *count) {
         char given[PF_NORM_NAME_OUT_SIZE], surname[PF_NORM_NAME_OUT_SIZE];
-        char full[PF_SNAME_BUF], meta[PF_SNAME_BUF];
+        char full[PF_GTAS_NAME_MAX], meta[PF_GTAS_NAME_MAX];
         size_t full_len = 0, len;
         int ty = 0, tm = 0, td = 0, tp = 0;
         pf_sname_t sn;
@@ -575,11 +577,11 @@ pf_err_t pf_gtas_subject(pf_gtas_t *gtas, const pf_screen_subject_t *subj, pf_ma
         }
         given[0] = surname[0] = '\0';
         if (subj->given_names && subj->given_names[0])
-                (void)pf_norm_name(gtas->norm, subj->given_names, strlen(subj->given_names), given,
-                                   sizeof(given), &len);
+                (void)pf_norm_name_passport(gtas->norm, subj->given_names,
+                                            strlen(subj->given_names), given, sizeof(given), &len);
         if (subj->surname && subj->surname[0])
-                (void)pf_norm_name(gtas->norm, subj->surname, strlen(subj->surname), surname,
-                                   sizeof(surname), &len);
+                (void)pf_norm_name_passport(gtas->norm, subj->surname, strlen(subj->surname),
+                                            surname, sizeof(surname), &len);
         if (pf_sname_prepare(&sn, given, surname) != PF_OK)
                 goto done;
         pf_gtas_strings(&sn, full, &full_len, meta);

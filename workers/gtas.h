@@ -12,10 +12,11 @@
  * joined by a space, parts concatenated. GTAS compares only the primary code (commons-codec's
  * doubleMetaphone(String) returns the primary), so this does too.
  *
- * Differences, all in GTAS's favour: names go through pf_norm_name() first (GTAS only
- * upper-cases and strips by a regex, so a name in Cyrillic or Arabic script never meets its
- * Latin form); given_names stands for first + middle; an entry's aliases are separate records;
- * the document check (GTAS's exact clause on document number) is the same as paxflow's.
+ * Differences, all in GTAS's favour: names go through pf_norm_name_passport() first, as
+ * paxflow's do (GTAS only upper-cases and strips by a regex, so a name in Cyrillic or Arabic
+ * script never meets its Latin form); given_names stands for first + middle; an entry's aliases are
+ * separate records; the document check (GTAS's exact clause on document number) is the same as
+ * paxflow's.
  */
 #ifndef PF_GTAS_H
 #define PF_GTAS_H

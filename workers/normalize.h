@@ -91,6 +91,27 @@ pf_err_t pf_norm_name(pf_norm_t *norm, const char *in, size_t in_len, char *out,
                       size_t *out_len);
 
 /**
+ * @brief Normalises a personal name the way a passport prints it, for watchlist screening.
+ *
+ * Same contract, output form and errors as pf_norm_name(), but the romanisation aims at the
+ * spelling in the document's MRZ rather than at ISO:
+ * - Cyrillic follows ICAO Doc 9303 (Юлия Щербакова -> "IULIIA SHCHERBAKOVA"; Ь dropped;
+ *   with a Ukrainian or Belarusian letter in the name, Г is H and И is Y);
+ * - Greek follows ELOT 743 as on Greek passports (Χρήστος -> "CHRISTOS", Βασίλειος ->
+ *   "VASILEIOS", Ευάγγελος -> "EVANGELOS", Μπακογιάννης -> "MPAKOGIANNIS");
+ * - Arabic script keeps consonants and long vowels (محمد -> "MHMD", سعيد -> "SID"); the article
+ *   becomes a word of its own ("الحسن" -> "AL HSN"), an initial ayin reads A ("عمر" -> "AMR");
+ * - apostrophes and modifier primes join (O'BRIEN -> "OBRIEN", as in the MRZ);
+ * - everything else goes through ICU as in pf_norm_name().
+ *
+ * It is NOT the form traveller keys are built from (key.h uses pf_norm_name()); the watchlist
+ * index and the screener use it on both sides, so that a list written in Cyrillic, Greek or
+ * Arabic script meets the Latin name of the passport.
+ */
+pf_err_t pf_norm_name_passport(pf_norm_t *norm, const char *in, size_t in_len, char *out,
+                               size_t out_size, size_t *out_len);
+
+/**
  * @brief Normalises a document number: keeps ASCII letters (upper-cased) and digits only.
  *
  * Spaces, dashes, dots, MRZ filler '<' and all other ASCII punctuation are dropped, as are

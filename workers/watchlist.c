@@ -5,12 +5,16 @@
  * Layout: every entry is one malloc'd block (a pf_wl_rec_t followed by its id, serialized names
  * and document keys), reached through a slot array. Three open-addressing tables point into
  * it: entry_id -> slot, document key -> slot (duplicates allowed: two lists may hold the same
- * document), and blocking key -> posting list of name ids. Deleted entries leave tombstones in
- * the first two tables and dead name ids in the postings; see pf_wl_maybe_compact().
+ * document), and blocking key -> posting list of (name id, packed date of birth), a list of one
+ * kept in the key's cell. A name array maps each name id to its serialized name, date and
+ * nationality, so that the screener reads a candidate without its record. Deleted entries leave
+ * tombstones in the first two tables and dead name ids in the postings; see
+ * pf_wl_maybe_compact().
  */
 #include "watchlist.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,6 +55,27 @@ static const char pf_country_table[] =
 /** Alpha-3 codes with no alpha-2: ICAO 9303 nationality codes and Kosovo's UNK. */
 static const char pf_country_extra3[] = "GBD GBN GBO GBP GBS UNO UNA UNK XXA XXB XXC XXX EUE XOM";
 
+/* Lookup tables built once from the two strings above: alpha-2 -> offset of its row (+1),
+ * and which alpha-3 codes exist. */
+static uint16_t pf_country_a2[26 * 26];
+static uint8_t pf_country_a3[26 * 26 * 26];
+static pthread_once_t pf_country_once = PTHREAD_ONCE_INIT;
+
+static void pf_country_init(void) {
+        for (const char *p = pf_country_table; *p; p += p[5] ? 6 : 5) {
+                pf_country_a2[(p[0] - 'A') * 26 + (p[1] - 'A')] =
+                        (uint16_t)(p - pf_country_table + 1);
+                pf_country_a3[((p[2] - 'A') * 26 + (p[3] - 'A')) * 26 + (p[4] - 'A')] = 1;
+                if (!p[5])
+                        break;
+        }
+        for (const char *p = pf_country_extra3; *p; p += p[3] ? 4 : 3) {
+                pf_country_a3[((p[0] - 'A') * 26 + (p[1] - 'A')) * 26 + (p[2] - 'A')] = 1;
+                if (!p[3])
+                        break;
+        }
+}
+
 pf_err_t pf_country_alpha3(const char *code, char out[4]) {
         char up[4] = {0};
         size_t len = code ? strlen(code) : 0;
@@ -73,27 +98,20 @@ pf_err_t pf_country_alpha3(const char *code, char out[4]) {
                 memcpy(out, "DEU", 4);
                 return PF_OK;
         }
-        for (const char *p = pf_country_table; *p; p += p[5] ? 6 : 5) {
-                if ((len == 2 && p[0] == up[0] && p[1] == up[1]) ||
-                    (len == 3 && p[2] == up[0] && p[3] == up[1] && p[4] == up[2])) {
-                        memcpy(out, p + 2, 3);
-                        out[3] = '\0';
-                        return PF_OK;
-                }
-                if (!p[5])
-                        break;
+        pthread_once(&pf_country_once, pf_country_init);
+        if (len == 2) {
+                uint16_t row = pf_country_a2[(up[0] - 'A') * 26 + (up[1] - 'A')];
+
+                if (row == 0)
+                        return PF_ERR_INVALID_VALUE;
+                memcpy(out, pf_country_table + row - 1 + 2, 3);
+                out[3] = '\0';
+                return PF_OK;
         }
-        if (len == 3) {
-                for (const char *p = pf_country_extra3; *p; p += p[3] ? 4 : 3) {
-                        if (p[0] == up[0] && p[1] == up[1] && p[2] == up[2]) {
-                                memcpy(out, up, 4);
-                                return PF_OK;
-                        }
-                        if (!p[3])
-                                break;
-                }
-        }
-        return PF_ERR_INVALID_VALUE;
+        if (!pf_country_a3[((up[0] - 'A') * 26 + (up[1] - 'A')) * 26 + (up[2] - 'A')])
+                return PF_ERR_INVALID_VALUE;
+        memcpy(out, up, 4);
+        return PF_OK;
 }
 
 /* --- Dates of birth ----------------------------------------------------------------------- */
@@ -171,20 +189,28 @@ typedef struct pf_wl_table_s {
         size_t live;
 } pf_wl_table_t;
 
+/**
+ * A posting list of two or more names: pool[off .. off + count), in a block of a power of two
+ * slots of the pool.
+ */
 typedef struct pf_wl_posting_s {
-        uint32_t *ids;
+        uint32_t off;
         uint32_t count;
-        uint32_t cap;
 } pf_wl_posting_t;
 
+/** A key cell: 32 bits of the blocking key (placed by those bits alone) and its postings. */
 typedef struct pf_wl_keycell_s {
-        uint64_t key; /**< 0 = empty (keys are forced non-zero) */
-        uint32_t posting;
+        uint32_t tag; /**< 0 = empty (tags are forced non-zero) */
+        uint32_t val; /**< PF_WL_INLINE | name id, or the index of a pf_wl_posting_t */
 } pf_wl_keycell_t;
 
+#define PF_WL_INLINE       0x80000000u
+#define PF_WL_POOL_CLASSES 32
+
+/** A name id's entry: the public part (pf_wl_name_t) and where its entry lives. */
 typedef struct pf_wl_nameref_s {
+        pf_wl_name_info_t info;
         uint32_t slot; /**< PF_WL_EMPTY when dead */
-        uint32_t index;
 } pf_wl_nameref_t;
 
 struct pf_watchlist_s {
@@ -199,6 +225,9 @@ struct pf_watchlist_s {
         size_t key_cap, key_count;
         pf_wl_posting_t *postings;
         size_t posting_count, posting_cap;
+        pf_wl_post_t *pool; /**< blocks of postings, power-of-two sizes */
+        size_t pool_len, pool_cap;
+        uint32_t pool_free[PF_WL_POOL_CLASSES]; /**< per size class: first free block + 1, 0 none */
         pf_wl_nameref_t *names;
         size_t name_count, name_cap, dead_names;
         uint32_t *first_name; /**< by slot: the entry's first name id (its names are consecutive) */
@@ -323,9 +352,8 @@ void pf_watchlist_destroy(pf_watchlist_t *wl) {
         free(wl->free_slots);
         pf_wl_table_free(&wl->ids);
         pf_wl_table_free(&wl->docs);
-        for (size_t i = 0; i < wl->posting_count; i++)
-                free(wl->postings[i].ids);
         free(wl->postings);
+        free(wl->pool);
         free(wl->keys);
         free(wl->names);
         free(wl->first_name);
@@ -433,7 +461,7 @@ static pf_err_t pf_wl_norm_field(pf_watchlist_t *wl, const char *s, const char *
                 return pf_wl_fail(errstr, errstr_size, PF_ERR_TOO_LARGE,
                                   "names[%zu].%s is longer than %d bytes", i, field,
                                   PF_WL_NAME_MAX);
-        err = pf_norm_name(wl->norm, s, len, out, out_size, &out_len);
+        err = pf_norm_name_passport(wl->norm, s, len, out, out_size, &out_len);
         if (err == PF_ERR_MISSING_FIELD)
                 return PF_OK; /* no letters: treated as absent, checked per name below */
         if (err == PF_ERR_BAD_UTF8)
@@ -445,7 +473,8 @@ static pf_err_t pf_wl_norm_field(pf_watchlist_t *wl, const char *s, const char *
         return PF_OK;
 }
 
-#define PF_WL_NAMES_BYTES (PF_WL_NAMES_MAX * (2 + PF_SNAME_TOKENS_MAX * 3 + PF_SNAME_BUF))
+#define PF_WL_NAMES_BYTES                                                                          \
+        (PF_WL_NAMES_MAX * (2 + PF_SNAME_TOKENS_MAX * 3 + PF_SNAME_JOINS_MAX * 5 + PF_SNAME_BUF))
 
 /** Scratch for building one record: large, so it lives on the heap once per call. */
 typedef struct pf_wl_build_s {
@@ -668,19 +697,43 @@ size_t pf_watchlist_doc_find(const pf_watchlist_t *wl, const char *key, size_t k
         return found;
 }
 
-void pf_watchlist_postings(const pf_watchlist_t *wl, uint64_t key, const uint32_t **ids,
-                           size_t *count) {
-        size_t mask = wl->key_cap - 1, i;
+static inline uint32_t pf_wl_key_tag(uint64_t key) {
+        return (uint32_t)(key >> 32) | 1u;
+}
 
-        key |= 1;
-        for (i = (size_t)(key ^ key >> 29) & mask; wl->keys[i].key != 0; i = (i + 1) & mask) {
-                if (wl->keys[i].key == key) {
-                        *ids = wl->postings[wl->keys[i].posting].ids;
-                        *count = wl->postings[wl->keys[i].posting].count;
+static inline size_t pf_wl_tag_pos(uint32_t tag, size_t mask) {
+        uint32_t h = tag;
+
+        h ^= h >> 16;
+        h *= 0x7feb352dU;
+        h ^= h >> 15;
+        h *= 0x846ca68bU;
+        h ^= h >> 16;
+        return (size_t)h & mask;
+}
+
+void pf_watchlist_postings(const pf_watchlist_t *wl, uint64_t key, const pf_wl_post_t **posts,
+                           size_t *count, pf_wl_post_t *one) {
+        size_t mask = wl->key_cap - 1, i;
+        uint32_t tag = pf_wl_key_tag(key);
+
+        for (i = pf_wl_tag_pos(tag, mask); wl->keys[i].tag != 0; i = (i + 1) & mask) {
+                if (wl->keys[i].tag == tag) {
+                        uint32_t val = wl->keys[i].val;
+
+                        if (val & PF_WL_INLINE) {
+                                one->id = val & ~PF_WL_INLINE;
+                                one->dob = 0; /* not kept inline: unknown */
+                                *posts = one;
+                                *count = 1;
+                        } else {
+                                *posts = wl->pool + wl->postings[val].off;
+                                *count = wl->postings[val].count;
+                        }
                         return;
                 }
         }
-        *ids = NULL;
+        *posts = NULL;
         *count = 0;
 }
 
@@ -693,8 +746,29 @@ const pf_wl_rec_t *pf_watchlist_name_entry(const pf_watchlist_t *wl, uint32_t na
         ref = &wl->names[name_id];
         if (ref->slot == PF_WL_EMPTY)
                 return NULL;
-        *name_index = ref->index;
+        *name_index = ref->info.index;
         return wl->recs[ref->slot];
+}
+
+const pf_wl_name_info_t *pf_watchlist_name_info(const pf_watchlist_t *wl, uint32_t name_id) {
+        if (name_id >= wl->name_count || wl->names[name_id].slot == PF_WL_EMPTY)
+                return NULL;
+        return &wl->names[name_id].info;
+}
+
+const pf_wl_rec_t *pf_watchlist_name_rec(const pf_watchlist_t *wl, uint32_t name_id) {
+        if (name_id >= wl->name_count || wl->names[name_id].slot == PF_WL_EMPTY)
+                return NULL;
+        return wl->recs[wl->names[name_id].slot];
+}
+
+void pf_watchlist_prefetch_key(const pf_watchlist_t *wl, uint64_t key) {
+        __builtin_prefetch(&wl->keys[pf_wl_tag_pos(pf_wl_key_tag(key), wl->key_cap - 1)]);
+}
+
+void pf_watchlist_prefetch_name(const pf_watchlist_t *wl, uint32_t name_id) {
+        if (name_id < wl->name_count)
+                __builtin_prefetch(&wl->names[name_id]);
 }
 
 /* --- Insert and delete --------------------------------------------------------------------- */
@@ -706,12 +780,12 @@ static bool pf_wl_key_rehash(pf_watchlist_t *wl) {
         if (cells == NULL)
                 return false;
         for (size_t i = 0; i < wl->key_cap; i++) {
-                uint64_t key = wl->keys[i].key;
                 size_t j;
 
-                if (key == 0)
+                if (wl->keys[i].tag == 0)
                         continue;
-                for (j = (size_t)(key ^ key >> 29) & mask; cells[j].key != 0; j = (j + 1) & mask)
+                for (j = pf_wl_tag_pos(wl->keys[i].tag, mask); cells[j].tag != 0;
+                     j = (j + 1) & mask)
                         ;
                 cells[j] = wl->keys[i];
         }
@@ -721,39 +795,93 @@ static bool pf_wl_key_rehash(pf_watchlist_t *wl) {
         return true;
 }
 
-static bool pf_wl_post(pf_watchlist_t *wl, uint64_t key, uint32_t name_id) {
+/** Size class of a block of 2^c slots. */
+static unsigned pf_wl_pool_class(uint32_t slots) {
+        return (unsigned)(31 - __builtin_clz(slots));
+}
+
+/** @returns the offset of a free block of 2^c slots, or UINT32_MAX when out of memory. */
+static uint32_t pf_wl_pool_alloc(pf_watchlist_t *wl, unsigned c) {
+        size_t slots = (size_t)1 << c;
+        uint32_t off;
+
+        if (wl->pool_free[c] != 0) {
+                off = wl->pool_free[c] - 1;
+                wl->pool_free[c] = wl->pool[off].id;
+                return off;
+        }
+        if (wl->pool_len + slots > UINT32_MAX ||
+            !pf_wl_grow((void **)&wl->pool, &wl->pool_cap, wl->pool_len + slots,
+                        sizeof(pf_wl_post_t)))
+                return UINT32_MAX;
+        off = (uint32_t)wl->pool_len;
+        wl->pool_len += slots;
+        return off;
+}
+
+static void pf_wl_pool_free(pf_watchlist_t *wl, uint32_t off, unsigned c) {
+        wl->pool[off].id = wl->pool_free[c];
+        wl->pool_free[c] = off + 1;
+}
+
+static bool pf_wl_post(pf_watchlist_t *wl, uint64_t key, uint32_t name_id, uint32_t dob) {
         size_t mask, i;
+        uint32_t tag = pf_wl_key_tag(key), val;
         pf_wl_posting_t *post;
 
-        key |= 1;
+        if (name_id & PF_WL_INLINE)
+                return false; /* 2^31 names */
         if ((wl->key_count + 1) * 10 >= wl->key_cap * 7 && !pf_wl_key_rehash(wl))
                 return false;
         mask = wl->key_cap - 1;
-        for (i = (size_t)(key ^ key >> 29) & mask; wl->keys[i].key != 0 && wl->keys[i].key != key;
+        for (i = pf_wl_tag_pos(tag, mask); wl->keys[i].tag != 0 && wl->keys[i].tag != tag;
              i = (i + 1) & mask)
                 ;
-        if (wl->keys[i].key == 0) {
+        if (wl->keys[i].tag == 0) {
+                wl->keys[i].tag = tag;
+                wl->keys[i].val = PF_WL_INLINE | name_id;
+                wl->key_count++;
+                wl->posting_slots++;
+                return true;
+        }
+        val = wl->keys[i].val;
+        if (val & PF_WL_INLINE) {
+                uint32_t first = val & ~PF_WL_INLINE, off;
+
+                if (first == name_id)
+                        return true; /* the same key twice in one name */
                 if (!pf_wl_grow((void **)&wl->postings, &wl->posting_cap, wl->posting_count + 1,
                                 sizeof(*wl->postings)))
                         return false;
-                memset(&wl->postings[wl->posting_count], 0, sizeof(*wl->postings));
-                wl->keys[i].key = key;
-                wl->keys[i].posting = (uint32_t)wl->posting_count++;
-                wl->key_count++;
-        }
-        post = &wl->postings[wl->keys[i].posting];
-        if (post->count > 0 && post->ids[post->count - 1] == name_id)
-                return true; /* the same key twice in one name */
-        if (post->count == post->cap) {
-                uint32_t ncap = post->cap ? post->cap * 2 : 2;
-                uint32_t *ids = realloc(post->ids, ncap * sizeof(*ids));
-
-                if (ids == NULL)
+                off = pf_wl_pool_alloc(wl, 1);
+                if (off == UINT32_MAX)
                         return false;
-                post->ids = ids;
-                post->cap = ncap;
+                wl->pool[off].id = first;
+                wl->pool[off].dob = wl->names[first].info.dob;
+                wl->pool[off + 1].id = name_id;
+                wl->pool[off + 1].dob = dob;
+                wl->postings[wl->posting_count].off = off;
+                wl->postings[wl->posting_count].count = 2;
+                wl->keys[i].val = (uint32_t)wl->posting_count++;
+                wl->posting_slots++;
+                return true;
         }
-        post->ids[post->count++] = name_id;
+        post = &wl->postings[val];
+        if (wl->pool[post->off + post->count - 1].id == name_id)
+                return true;
+        if ((post->count & (post->count - 1)) == 0) { /* a full block: 2^c slots */
+                unsigned c = pf_wl_pool_class(post->count);
+                uint32_t off = pf_wl_pool_alloc(wl, c + 1);
+
+                if (off == UINT32_MAX)
+                        return false;
+                post = &wl->postings[val]; /* the pool may have moved, not the postings */
+                memcpy(wl->pool + off, wl->pool + post->off, post->count * sizeof(pf_wl_post_t));
+                pf_wl_pool_free(wl, post->off, c);
+                post->off = off;
+        }
+        wl->pool[post->off + post->count].id = name_id;
+        wl->pool[post->off + post->count++].dob = dob;
         wl->posting_slots++;
         return true;
 }
@@ -770,17 +898,24 @@ static bool pf_wl_index_names(pf_watchlist_t *wl, uint32_t slot) {
                 size_t key_count;
                 uint32_t name_id = (uint32_t)wl->name_count;
 
+                const uint8_t *blob = p;
+
                 p = pf_sname_view(&sn, p);
                 if (!pf_wl_grow((void **)&wl->names, &wl->name_cap, wl->name_count + 1,
                                 sizeof(*wl->names)))
                         return false;
                 wl->names[wl->name_count].slot = slot;
-                wl->names[wl->name_count].index = n;
+                wl->names[wl->name_count].info.index = (uint16_t)n;
+                wl->names[wl->name_count].info.blob = blob;
+                wl->names[wl->name_count].info.dob =
+                        pf_wl_dob_pack(rec->dob_prec, rec->dob_year, rec->dob_month, rec->dob_day);
+                memcpy(wl->names[wl->name_count].info.nationality, rec->nationality, 4);
                 wl->name_count++;
                 wl->live_names++;
-                key_count = pf_sname_keys(&sn, keys, PF_SNAME_KEYS_MAX);
+                key_count =
+                        pf_sname_keys(&sn, wl->names[name_id].info.dob, keys, PF_SNAME_KEYS_MAX);
                 for (size_t k = 0; k < key_count; k++) {
-                        if (!pf_wl_post(wl, keys[k], name_id))
+                        if (!pf_wl_post(wl, keys[k], name_id, wl->names[name_id].info.dob))
                                 return false;
                 }
         }
@@ -791,10 +926,10 @@ static bool pf_wl_index_names(pf_watchlist_t *wl, uint32_t slot) {
 static void pf_wl_maybe_compact(pf_watchlist_t *wl) {
         if (wl->dead_names < 1024 || wl->dead_names < wl->live_names)
                 return;
-        for (size_t i = 0; i < wl->posting_count; i++)
-                free(wl->postings[i].ids);
         wl->posting_count = 0;
         wl->posting_slots = 0;
+        wl->pool_len = 0;
+        memset(wl->pool_free, 0, sizeof(wl->pool_free));
         memset(wl->keys, 0, wl->key_cap * sizeof(*wl->keys));
         wl->key_count = 0;
         wl->name_count = 0;
@@ -935,13 +1070,11 @@ void pf_watchlist_stats(const pf_watchlist_t *wl, pf_wl_stats_t *stats) {
         stats->dead_names = wl->dead_names;
         stats->name_keys = wl->key_count;
         stats->postings = wl->posting_slots;
-        stats->memory_bytes = wl->rec_bytes + wl->rec_cap * (sizeof(void *) + 8) +
-                              (wl->ids.cap + wl->docs.cap) * sizeof(pf_wl_cell_t) +
-                              wl->key_cap * sizeof(pf_wl_keycell_t) +
-                              wl->posting_cap * sizeof(pf_wl_posting_t) +
-                              wl->name_cap * sizeof(pf_wl_nameref_t);
-        for (size_t i = 0; i < wl->posting_count; i++)
-                stats->memory_bytes += wl->postings[i].cap * sizeof(uint32_t);
+        stats->memory_bytes =
+                wl->rec_bytes + wl->rec_cap * (sizeof(void *) + 8) +
+                (wl->ids.cap + wl->docs.cap) * sizeof(pf_wl_cell_t) +
+                wl->key_cap * sizeof(pf_wl_keycell_t) + wl->posting_cap * sizeof(pf_wl_posting_t) +
+                wl->pool_cap * sizeof(pf_wl_post_t) + wl->name_cap * sizeof(pf_wl_nameref_t);
 }
 
 /* --- Files --------------------------------------------------------------------------------- */

@@ -3,11 +3,13 @@
  * @brief The in-memory watchlist: entries keyed by entry_id, a document index and a name index.
  *
  * An entry mirrors schemas/watchlist_entry.v1.avsc. pf_watchlist_upsert() copies it, normalises
- * its names (normalize.h) and documents, and indexes them:
+ * its names (pf_norm_name_passport(), normalize.h) and documents, and indexes them:
  *  - documents: an open-addressing hash table on (issuing country as ISO alpha-3, normalised
  *    number) -> entry; an exact lookup costs one or two cache misses;
- *  - names: an inverted index from phonetic skeleton keys (one per token, one per pair of
- *    tokens, one per concatenation, see screen.h) to posting lists of name ids.
+ *  - names: an inverted index from blocking keys (pf_sname_keys(): whole-name skeleton sets,
+ *    pairs of units, date-tagged typo/initial/single keys, see screen.h) to posting lists of
+ *    (name id, packed date of birth). Keys are kept by a 32-bit tag in 8-byte cells; a list of
+ *    one name is stored in its cell, longer lists in power-of-two blocks of one pool.
  * Upsert and delete cost O(names + documents of the entry): a delete tombstones the entry and its
  * document slots; dead name postings are skipped by the screener and purged when they outnumber
  * the live ones (an O(n) rebuild, amortised over the deletes that caused it).
@@ -218,9 +220,53 @@ typedef struct pf_wl_rec_s {
 void pf_watchlist_foreach(const pf_watchlist_t *wl,
                           void (*fn)(void *opaque, const pf_wl_rec_t *rec), void *opaque);
 
-/** @brief The posting list of blocking key @p key; *ids = NULL, *count = 0 if none. */
-void pf_watchlist_postings(const pf_watchlist_t *wl, uint64_t key, const uint32_t **ids,
-                           size_t *count);
+/** A posting: a name id and its entry's date of birth, packed (pf_wl_dob_pack()). */
+typedef struct pf_wl_post_s {
+        uint32_t id;
+        uint32_t dob;
+} pf_wl_post_t;
+
+/**
+ * @brief Packs a date of birth as precision << 24 | year << 9 | month << 5 | day, so that a
+ *        screener can drop a candidate born years apart without reading its entry.
+ *        0 means unknown.
+ */
+static inline uint32_t pf_wl_dob_pack(int precision, int year, int month, int day) {
+        if (precision <= 0)
+                return 0;
+        return (uint32_t)precision << 24 | (uint32_t)year << 9 | (uint32_t)month << 5 |
+               (uint32_t)day;
+}
+
+/**
+ * @brief The posting list of blocking key @p key; *posts = NULL, *count = 0 if none. A list of
+ *        one name is stored inline in the key table, without its date: it is written to
+ *        @p one (dob 0) and *posts points there. Keys are told apart by 32 of their bits: two
+ *        keys may share a list (more candidates, never fewer).
+ */
+void pf_watchlist_postings(const pf_watchlist_t *wl, uint64_t key, const pf_wl_post_t **posts,
+                           size_t *count, pf_wl_post_t *one);
+
+/** What the screener needs of a candidate name before it reads the entry. */
+typedef struct pf_wl_name_info_s {
+        const uint8_t *blob; /**< the serialized name (pf_sname_view()) */
+        uint32_t dob;        /**< the entry's date of birth, pf_wl_dob_pack() */
+        uint16_t index;      /**< among the entry's names */
+        char nationality[4]; /**< the entry's, alpha-3 or "" */
+} pf_wl_name_info_t;
+
+/** @brief Name id @p name_id's name and date, or NULL when the name was deleted. */
+const pf_wl_name_info_t *pf_watchlist_name_info(const pf_watchlist_t *wl, uint32_t name_id);
+
+/** @brief The entry of name id @p name_id, or NULL when the name was deleted. */
+const pf_wl_rec_t *pf_watchlist_name_rec(const pf_watchlist_t *wl, uint32_t name_id);
+
+/** @brief Hints the CPU to fetch the key cell of blocking key @p key. */
+void pf_watchlist_prefetch_key(const pf_watchlist_t *wl, uint64_t key);
+
+/** @brief Hints the CPU to fetch name id @p name_id's pf_wl_name_info_t (a batch of candidates
+ *         is fetched ahead of scoring). */
+void pf_watchlist_prefetch_name(const pf_watchlist_t *wl, uint32_t name_id);
 
 /**
  * @brief The entry and name index of name id @p name_id.

@@ -1,6 +1,6 @@
 /**
  * @file test_normalize.c
- * @brief Table-driven tests of pf_norm_name() and pf_norm_docnum().
+ * @brief Table-driven tests of pf_norm_name(), pf_norm_name_passport() and pf_norm_docnum().
  *
  * The romanisations asserted below are what ICU 72's "Any-Latin; Latin-ASCII" gives; they pin the
  * behaviour that traveller keys depend on, so an ICU upgrade that changes one shows up here.
@@ -97,6 +97,63 @@ static const name_case_t name_cases[] = {
         {"punctuation", "--- ''' <<< ...", 0, PF_ERR_MISSING_FIELD, ""},
         {"digits only", "12345", 0, PF_ERR_MISSING_FIELD, ""},
         {"symbol only", "\xEF\xB7\xBD", 0, PF_ERR_MISSING_FIELD, ""}, /* U+FDFD, not romanised */
+        {"emoji", "\xF0\x9F\x98\x80", 0, PF_ERR_MISSING_FIELD, ""},
+};
+
+/* pf_norm_name_passport(): the spelling a passport prints (screening), not ISO. */
+static const name_case_t passport_cases[] = {
+        /* ASCII: as pf_norm_name(), but apostrophes join (MRZ practice) */
+        {"ascii", "john smith", 0, PF_OK, "JOHN SMITH"},
+        {"hyphen splits", "Jean-Luc", 0, PF_OK, "JEAN LUC"},
+        {"apostrophe joins", "O'Neil", 0, PF_OK, "ONEIL"},
+        {"apostrophe inside", "D'Artagnan", 0, PF_OK, "DARTAGNAN"},
+        {"wade-giles apostrophe", "CH'EN TS'AI", 0, PF_OK, "CHEN TSAI"},
+        {"typographic apostrophe",
+         "O\xE2\x80\x99"
+         "Brien",
+         0, PF_OK, "OBRIEN"},
+        {"mrz filler", "SMITH<<JOHN<PAUL<<<<<", 0, PF_OK, "SMITH JOHN PAUL"},
+        /* Latin diacritics fold as in pf_norm_name() */
+        {"french", "François Lefèvre", 0, PF_OK, "FRANCOIS LEFEVRE"},
+        {"german", "Jürgen MÜLLER", 0, PF_OK, "JURGEN MULLER"},
+        {"polish", "Łukasz Żółć", 0, PF_OK, "LUKASZ ZOLC"},
+        /* Cyrillic: ICAO Doc 9303 */
+        {"icao", "Юлия Щербакова", 0, PF_OK, "IULIIA SHCHERBAKOVA"},
+        {"icao kh ts ch", "Хохлов Цветков Чернов", 0, PF_OK, "KHOKHLOV TSVETKOV CHERNOV"},
+        {"soft sign dropped", "Илья Игорь", 0, PF_OK, "ILIA IGOR"},
+        {"yo and short i", "Артём Йорданов", 0, PF_OK, "ARTEM IORDANOV"},
+        {"hard sign", "Объедков", 0, PF_OK, "OBIEEDKOV"}, /* Ъ IE, Е E */
+        {"ukrainian", "Микола Григорій", 0, PF_OK, "MYKOLA HRYHORII"},
+        {"ukrainian yi", "Тарас Їжак", 0, PF_OK, "TARAS IZHAK"},
+        {"serbian", "Ђорђевић Љиљана Њего", 0, PF_OK, "DORDEVIC LJILJANA NJEGO"},
+        {"cyrillic upper and lower", "ЖАННА жанна", 0, PF_OK, "ZHANNA ZHANNA"},
+        /* Greek: ELOT 743 as on Greek passports */
+        {"elot", "Χρήστος Παπαδόπουλος", 0, PF_OK, "CHRISTOS PAPADOPOULOS"},
+        {"elot beta eta", "Βασίλειος Ηλίας", 0, PF_OK, "VASILEIOS ILIAS"},
+        {"elot ev ef", "Ευάγγελος Ευθύμιος", 0, PF_OK, "EVANGELOS EFTHYMIOS"},
+        {"elot mp nt gk", "Μπακογιάννης Ντόκας Γκίκας", 0, PF_OK, "MPAKOGIANNIS NTOKAS GKIKAS"},
+        {"elot gg", "Αγγελόπουλος", 0, PF_OK, "ANGELOPOULOS"},
+        {"elot ou ps x", "Ψαρράς Ξανθούλης", 0, PF_OK, "PSARRAS XANTHOULIS"},
+        {"elot diaeresis", "Αΐδα", 0, PF_OK, "AIDA"},
+        {"elot final sigma", "ΝΙΚΟΛΑΟΣ νικολαος", 0, PF_OK, "NIKOLAOS NIKOLAOS"},
+        /* Arabic script */
+        {"arabic", "محمد", 0, PF_OK, "MHMD"},
+        {"arabic article", "الحسن", 0, PF_OK, "AL HSN"},
+        {"arabic initial ayin", "عمر عبد العزيز", 0, PF_OK, "AMR ABD AL AZIZ"},
+        {"arabic allah", "عبد الله", 0, PF_OK, "ABD ALLH"},
+        {"arabic ta marbuta", "فاطمة", 0, PF_OK, "FATMA"},
+        {"arabic long vowels", "يوسف سعيد", 0, PF_OK, "YUSF SID"},
+        {"persian", "پرویز", 0, PF_OK, NULL},
+        /* Other scripts go through ICU */
+        {"hebrew", "דוד כהן", 0, PF_OK, "DWD KHN"},
+        {"chinese", "王小明", 0, PF_OK, NULL},
+        {"mixed scripts", "Anna Владимировна", 0, PF_OK, "ANNA VLADIMIROVNA"},
+        /* Errors as pf_norm_name() */
+        {"overlong", "\xC0\xAF", 0, PF_ERR_BAD_UTF8, ""},
+        {"truncated", "Jos\xC3", 0, PF_ERR_BAD_UTF8, ""},
+        {"surrogate", "\xED\xA0\x80", 0, PF_ERR_BAD_UTF8, ""},
+        {"empty", "", 0, PF_ERR_MISSING_FIELD, ""},
+        {"apostrophes only", "'''", 0, PF_ERR_MISSING_FIELD, ""},
         {"emoji", "\xF0\x9F\x98\x80", 0, PF_ERR_MISSING_FIELD, ""},
 };
 
@@ -341,6 +398,87 @@ static void test_docnum_limits(void **state) {
         assert_int_equal(pf_norm_docnum(NULL, 1, out, sizeof(out), &out_len), PF_ERR_INTERNAL);
 }
 
+static void test_passport_table(void **state) {
+        pf_norm_t *norm = *state;
+
+        for (size_t i = 0; i < sizeof(passport_cases) / sizeof(passport_cases[0]); i++) {
+                const name_case_t *tc = &passport_cases[i];
+                size_t in_len = tc->in_len != 0 ? tc->in_len : strlen(tc->in);
+                char out[PF_NORM_NAME_OUT_SIZE], again[PF_NORM_NAME_OUT_SIZE];
+                size_t out_len = 99, again_len;
+                pf_err_t err;
+
+                print_message("[ case     ] %s\n", tc->label);
+                memset(out, 'x', sizeof(out));
+                err = pf_norm_name_passport(norm, tc->in, in_len, out, sizeof(out), &out_len);
+                assert_string_equal(pf_err_name(err), pf_err_name(tc->err));
+                if (err != PF_OK) {
+                        assert_string_equal(out, "");
+                        assert_int_equal(out_len, 0);
+                        continue;
+                }
+                assert_canonical(out, out_len);
+                if (tc->want != NULL)
+                        assert_string_equal(out, tc->want);
+                /* a fixed point: the index may normalise stored forms again */
+                assert_int_equal(
+                        pf_norm_name_passport(norm, out, out_len, again, sizeof(again), &again_len),
+                        PF_OK);
+                assert_string_equal(again, out);
+        }
+}
+
+/** The ASCII fast path of the passport form gives what the table path gives. */
+static void test_passport_fast_path_agrees(void **state) {
+        for (size_t i = 0; i < sizeof(passport_cases) / sizeof(passport_cases[0]); i++) {
+                const name_case_t *tc = &passport_cases[i];
+                size_t in_len = tc->in_len != 0 ? tc->in_len : strlen(tc->in);
+                char forced[PF_NORM_NAME_IN_MAX];
+                char fast[PF_NORM_NAME_OUT_SIZE], slow[PF_NORM_NAME_OUT_SIZE];
+                size_t fast_len, slow_len;
+                bool ascii = true;
+
+                for (size_t b = 0; b < in_len; b++)
+                        ascii = ascii && (unsigned char)tc->in[b] < 0x80;
+                if (!ascii)
+                        continue;
+                memcpy(forced, "\xC2\xA0", 2);
+                memcpy(forced + 2, tc->in, in_len);
+                assert_int_equal(pf_norm_name_passport(*state, tc->in, in_len, fast, sizeof(fast),
+                                                       &fast_len),
+                                 pf_norm_name_passport(*state, forced, in_len + 2, slow,
+                                                       sizeof(slow), &slow_len));
+                assert_string_equal(fast, slow);
+        }
+}
+
+/** Limits and arguments as pf_norm_name(); a tiny output buffer is TOO_LARGE, never overrun. */
+static void test_passport_limits(void **state) {
+        char in[PF_NORM_NAME_IN_MAX + 1], out[PF_NORM_NAME_OUT_SIZE], tiny[4];
+        size_t out_len;
+
+        memset(in, 'A', sizeof(in));
+        assert_int_equal(pf_norm_name_passport(*state, in, sizeof(in), out, sizeof(out), &out_len),
+                         PF_ERR_TOO_LARGE);
+        /* the longest input of the widest letter (Щ, 2 bytes -> SHCH) still fits the output */
+        for (size_t i = 0; i + 1 < PF_NORM_NAME_IN_MAX; i += 2)
+                memcpy(in + i, "\xD0\xA9", 2);
+        assert_int_equal(
+                pf_norm_name_passport(*state, in, PF_NORM_NAME_IN_MAX, out, sizeof(out), &out_len),
+                PF_OK);
+        assert_int_equal(out_len, 2 * PF_NORM_NAME_IN_MAX);
+        assert_int_equal(
+                pf_norm_name_passport(*state, "Щука", strlen("Щука"), tiny, sizeof(tiny), &out_len),
+                PF_ERR_TOO_LARGE);
+        assert_string_equal(tiny, "");
+        assert_int_equal(pf_norm_name_passport(NULL, "A", 1, out, sizeof(out), &out_len),
+                         PF_ERR_INTERNAL);
+        assert_int_equal(pf_norm_name_passport(*state, NULL, 1, out, sizeof(out), &out_len),
+                         PF_ERR_INTERNAL);
+        assert_int_equal(pf_norm_name_passport(*state, "A", 1, out, sizeof(out), NULL),
+                         PF_ERR_INTERNAL);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_name_table, setup_norm, teardown_norm),
@@ -352,6 +490,10 @@ int main(void) {
                                                 teardown_norm),
                 cmocka_unit_test_setup_teardown(test_name_small_output, setup_norm, teardown_norm),
                 cmocka_unit_test_setup_teardown(test_name_bad_args, setup_norm, teardown_norm),
+                cmocka_unit_test_setup_teardown(test_passport_table, setup_norm, teardown_norm),
+                cmocka_unit_test_setup_teardown(test_passport_fast_path_agrees, setup_norm,
+                                                teardown_norm),
+                cmocka_unit_test_setup_teardown(test_passport_limits, setup_norm, teardown_norm),
                 cmocka_unit_test(test_docnum_table),
                 cmocka_unit_test(test_docnum_limits),
         };

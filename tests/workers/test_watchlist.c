@@ -18,6 +18,7 @@
 
 #include <cmocka.h>
 
+#include "../../workers/normalize.h"
 #include "../../workers/screen.h"
 #include "../../workers/watchlist.h"
 
@@ -761,6 +762,137 @@ static void test_load_csv_header(void **state) {
         pf_watchlist_destroy(wl);
 }
 
+/** Posting lists carry each name's packed date; one-name lists live inline, without it. */
+static void test_postings_and_name_info(void **state) {
+        static const struct {
+                const char *id, *given, *surname, *dob;
+        } people[] = {{"PA", "John", "Smith", "1980-05-06"},
+                      {"PB", "John", "Smith", "1975"},
+                      {"PC", "John", "Smith", NULL},
+                      {"PU", "Zebulon", "Quixotic", NULL}};
+        char errstr[256], given[64], surname[64];
+        pf_watchlist_t *wl = pf_watchlist_new(errstr, sizeof(errstr));
+        pf_norm_t *norm = pf_norm_new(errstr, sizeof(errstr));
+        uint64_t keys[PF_SNAME_KEYS_MAX];
+        const pf_wl_post_t *posts;
+        pf_wl_post_t one;
+        pf_sname_t sn;
+        size_t count, len;
+        bool seen[3] = {false, false, false};
+
+        (void)state;
+        assert_non_null(wl);
+        assert_non_null(norm);
+        for (size_t i = 0; i < sizeof(people) / sizeof(people[0]); i++) {
+                pf_wl_name_t name = {people[i].given, people[i].surname};
+                pf_wl_entry_t e = {.entry_id = people[i].id,
+                                   .list = "L",
+                                   .category = "C",
+                                   .severity = PF_WL_SEVERITY_HIGH,
+                                   .names = &name,
+                                   .name_count = 1,
+                                   .date_of_birth = people[i].dob,
+                                   .valid_from = PF_WL_DATE_NONE,
+                                   .valid_until = PF_WL_DATE_NONE};
+
+                assert_int_equal(pf_watchlist_upsert(wl, &e, errstr, sizeof(errstr)), PF_OK);
+        }
+        /* the whole-name key (the first one made) of JOHN SMITH: three names, dates packed */
+        assert_int_equal(pf_norm_name_passport(norm, "John", 4, given, sizeof(given), &len), PF_OK);
+        assert_int_equal(pf_norm_name_passport(norm, "Smith", 5, surname, sizeof(surname), &len),
+                         PF_OK);
+        assert_int_equal(pf_sname_prepare(&sn, given, surname), PF_OK);
+        assert_true(pf_sname_keys(&sn, 0, keys, PF_SNAME_KEYS_MAX) > 0);
+        pf_watchlist_postings(wl, keys[0], &posts, &count, &one);
+        assert_int_equal(count, 3);
+        for (size_t i = 0; i < count; i++) {
+                const pf_wl_name_info_t *info = pf_watchlist_name_info(wl, posts[i].id);
+                const pf_wl_rec_t *rec = pf_watchlist_name_rec(wl, posts[i].id);
+
+                assert_non_null(info);
+                assert_non_null(rec);
+                assert_int_equal(info->dob, posts[i].dob);
+                assert_int_equal(info->index, 0);
+                if (strcmp(rec->entry_id, "PA") == 0) {
+                        assert_int_equal(posts[i].dob, pf_wl_dob_pack(3, 1980, 5, 6));
+                        seen[0] = true;
+                } else if (strcmp(rec->entry_id, "PB") == 0) {
+                        assert_int_equal(posts[i].dob, pf_wl_dob_pack(1, 1975, 0, 0));
+                        seen[1] = true;
+                } else {
+                        assert_string_equal(rec->entry_id, "PC");
+                        assert_int_equal(posts[i].dob, 0);
+                        seen[2] = true;
+                }
+        }
+        assert_true(seen[0] && seen[1] && seen[2]);
+        /* a name of its own: its list is inline, the date left to the name info */
+        assert_int_equal(pf_norm_name_passport(norm, "Zebulon", 7, given, sizeof(given), &len),
+                         PF_OK);
+        assert_int_equal(pf_norm_name_passport(norm, "Quixotic", 8, surname, sizeof(surname), &len),
+                         PF_OK);
+        assert_int_equal(pf_sname_prepare(&sn, given, surname), PF_OK);
+        assert_true(pf_sname_keys(&sn, 0, keys, PF_SNAME_KEYS_MAX) > 0);
+        pf_watchlist_postings(wl, keys[0], &posts, &count, &one);
+        assert_int_equal(count, 1);
+        assert_ptr_equal(posts, &one);
+        assert_int_equal(one.dob, 0);
+        assert_non_null(pf_watchlist_name_info(wl, one.id));
+        assert_non_null(pf_watchlist_name_info(wl, one.id)->blob);
+        pf_watchlist_prefetch_name(wl, one.id);
+        pf_watchlist_prefetch_key(wl, keys[0]);
+        /* deleted: the posting may remain, the name is gone */
+        assert_true(pf_watchlist_delete(wl, "PU"));
+        assert_null(pf_watchlist_name_info(wl, one.id));
+        assert_null(pf_watchlist_name_rec(wl, one.id));
+        assert_null(pf_watchlist_name_info(wl, 1u << 30));
+        /* an unknown key */
+        pf_watchlist_postings(wl, 12345, &posts, &count, &one);
+        assert_int_equal(count, 0);
+        assert_null(posts);
+        pf_norm_destroy(norm);
+        pf_watchlist_destroy(wl);
+}
+
+/** The most names an entry may have, each as long as allowed in the widest script, fit. */
+static void test_largest_entry(void **state) {
+        char errstr[256], field[PF_WL_NAME_MAX + 1] = "";
+        pf_watchlist_t *wl = pf_watchlist_new(errstr, sizeof(errstr));
+        pf_wl_name_t names[PF_WL_NAMES_MAX];
+        pf_wl_entry_t e = {.entry_id = "BIG",
+                           .list = "L",
+                           .category = "C",
+                           .severity = PF_WL_SEVERITY_HIGH,
+                           .names = names,
+                           .name_count = PF_WL_NAMES_MAX,
+                           .date_of_birth = "1970-01-01",
+                           .valid_from = PF_WL_DATE_NONE,
+                           .valid_until = PF_WL_DATE_NONE};
+        pf_screener_t *scr;
+        pf_screen_subject_t subj = {.given_names = "Shchshchshchshch",
+                                    .surname = "Shchshchshchshch"};
+        pf_match_t m[PF_RESULT_MAX_MATCHES];
+        size_t count = 0;
+
+        (void)state;
+        assert_non_null(wl);
+        /* "Брзбрзбр " is 17 bytes and 8 consonants: 7 tokens a field, whose joins fill the
+         * prepared name's buffer (about 1.1 KB serialized) */
+        while (strlen(field) + 17 <= PF_WL_NAME_MAX)
+                strcat(field, "Брзбрзбр ");
+        for (size_t i = 0; i < PF_WL_NAMES_MAX; i++) {
+                names[i].given_names = field;
+                names[i].surname = field;
+        }
+        assert_int_equal(pf_watchlist_upsert(wl, &e, errstr, sizeof(errstr)), PF_OK);
+        scr = pf_screener_new(wl, 0.0, errstr, sizeof(errstr));
+        assert_non_null(scr);
+        assert_int_equal(pf_screen_subject(scr, &subj, m, PF_RESULT_MAX_MATCHES, &count, NULL),
+                         PF_OK);
+        pf_screener_destroy(scr);
+        pf_watchlist_destroy(wl);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_country_alpha3),
@@ -768,6 +900,8 @@ int main(void) {
                 cmocka_unit_test(test_entry_validation),
                 cmocka_unit_test(test_upsert_replace_delete),
                 cmocka_unit_test(test_delete_compaction),
+                cmocka_unit_test(test_postings_and_name_info),
+                cmocka_unit_test(test_largest_entry),
                 cmocka_unit_test(test_load_jsonl_ok),
                 cmocka_unit_test(test_load_jsonl_bad_line),
                 cmocka_unit_test(test_load_many_errors),
