@@ -88,8 +88,9 @@ static const pf_conf_prop_t pf_conf_props[] = {
      "event_time,arrival"},
     {"order.lateness.ms", PF_CONF_INT, "1000", 0, 86400000, RUN, 0,
      "How far out of sent_at order an input partition may be. Each input partition's watermark "
-     "trails its newest sent_at by this much; an event older than that is applied on arrival and "
-     "counted in paxflow_order_late_events_total.", NULL},
+     "trails its newest sent_at by this much (a partition read to its end: the clock minus this, "
+     "so it must also cover append delay and clock skew of live producers); an event older than "
+     "that is applied on arrival and counted in paxflow_order_late_events_total.", NULL},
     {"order.max.pending", PF_CONF_INT, "200000", 1, 100000000, RUN, 0,
      "Events one repartition partition may hold while it waits for watermarks; beyond it the "
      "oldest is applied early and counted in paxflow_order_forced_total (bounds memory).", NULL},

@@ -99,7 +99,7 @@ void pf_order_sources_init(pf_order_sources_t *s, int64_t lateness_ms) {
         s->lateness_ms = lateness_ms;
         for (int i = 0; i < PF_ORDER_INPUTS; i++)
                 for (int p = 0; p < PF_ORDER_INPUT_PARTS; p++)
-                        s->src[i][p] = (pf_order_src_t){PF_ORDER_TIME_MIN, 0, 0};
+                        s->src[i][p] = (pf_order_src_t){PF_ORDER_TIME_MIN, PF_ORDER_TIME_MIN, 0, 0};
 }
 
 int pf_order_source_event(pf_order_sources_t *s, int input, int32_t partition, int64_t time) {
@@ -130,7 +130,8 @@ int pf_order_source_eof(pf_order_sources_t *s, int input, int32_t partition) {
 
 void pf_order_source_forget(pf_order_sources_t *s, int input, int32_t partition) {
         if (src_ok(input, partition))
-                s->src[input][partition] = (pf_order_src_t){PF_ORDER_TIME_MIN, 0, 0};
+                s->src[input][partition] =
+                        (pf_order_src_t){PF_ORDER_TIME_MIN, PF_ORDER_TIME_MIN, 0, 0};
 }
 
 int64_t pf_order_source_watermark(const pf_order_sources_t *s, int input, int32_t partition) {
@@ -140,6 +141,38 @@ int64_t pf_order_source_watermark(const pf_order_sources_t *s, int input, int32_
         if (t == PF_ORDER_TIME_MIN || t < PF_ORDER_TIME_MIN + s->lateness_ms)
                 return PF_ORDER_TIME_MIN;
         return t - s->lateness_ms;
+}
+
+int64_t pf_order_source_promise(pf_order_sources_t *s, int input, int32_t partition,
+                                int64_t now_ms) {
+        int64_t w = pf_order_source_watermark(s, input, partition);
+        if (!src_ok(input, partition))
+                return w;
+        pf_order_src_t *src = &s->src[input][partition];
+        if (src->idle && now_ms - s->lateness_ms > w)
+                w = now_ms - s->lateness_ms;
+        if (w > src->promised)
+                src->promised = w;
+        return src->promised; /* never lower than before: stage 2 keeps the highest anyway */
+}
+
+int pf_order_sources_refresh(pf_order_sources_t *s, int64_t now_ms) {
+        int64_t newest = PF_ORDER_TIME_MIN;
+        int due = 0;
+        for (int i = 0; i < PF_ORDER_INPUTS; i++)
+                for (int p = 0; p < PF_ORDER_INPUT_PARTS; p++)
+                        if (s->src[i][p].max_time > newest)
+                                newest = s->src[i][p].max_time;
+        int64_t bound = now_ms - s->lateness_ms;
+        for (int i = 0; i < PF_ORDER_INPUTS; i++)
+                for (int p = 0; p < PF_ORDER_INPUT_PARTS; p++) {
+                        pf_order_src_t *src = &s->src[i][p];
+                        if (src->idle && src->promised < newest && src->promised < bound) {
+                                src->dirty = 1;
+                                due = 1;
+                        }
+                }
+        return due;
 }
 
 /* ------------------------------------------------------------------ stage 2 partition */

@@ -11,7 +11,8 @@
  * - Stage 1 wraps each repartitioned event in an envelope carrying its order key, and at each
  *   commit sends every repartition partition a watermark marker per source it owns:
  *   "nothing from this source with sent_at < W will follow" (W = the newest sent_at read minus
- *   order.lateness.ms), or "this source is idle" (read to its end).
+ *   order.lateness.ms; for a source read to its end, at least the wall clock minus the lateness,
+ *   renewed at each commit while newer events exist elsewhere).
  * - Stage 2 keeps each partition's events pending in a heap and releases them in key order while
  *   their time is below the frontier, the lowest watermark over every source (idle ones count
  *   as +infinity). The result of an event thus depends on the traveller's events with a smaller
@@ -69,6 +70,7 @@ int pf_order_mark_read(const void *buf, size_t len, int *input, int32_t *partiti
 
 typedef struct pf_order_src_s {
         int64_t max_time; /**< newest sent_at read, PF_ORDER_TIME_MIN before the first */
+        int64_t promised; /**< the watermark last sent for it, PF_ORDER_TIME_MIN before any */
         uint8_t idle;     /**< read to its end */
         uint8_t dirty;    /**< a marker is due */
 } pf_order_src_t;
@@ -85,8 +87,23 @@ int pf_order_source_event(pf_order_sources_t *s, int input, int32_t partition, i
 int pf_order_source_eof(pf_order_sources_t *s, int input, int32_t partition);
 /** @brief The source was revoked: forget it. */
 void pf_order_source_forget(pf_order_sources_t *s, int input, int32_t partition);
-/** @returns the watermark the source may promise. */
+/** @returns the watermark the source may promise from what it has read. */
 int64_t pf_order_source_watermark(const pf_order_sources_t *s, int input, int32_t partition);
+/**
+ * @returns the watermark a marker sent at wall-clock time @p now_ms carries for the source, and
+ * records it as promised. A source read to its end also promises now_ms - lateness: a live
+ * producer's next event is stamped (sent_at) no earlier than that, as long as append delay and
+ * clock skew stay within the lateness. For input already on the broker (a replay) that bound is
+ * above every event, so the end of the input is released as before.
+ */
+int64_t pf_order_source_promise(pf_order_sources_t *s, int input, int32_t partition,
+                                int64_t now_ms);
+/**
+ * At a commit: marks due again the idle sources whose promise could now rise and would matter,
+ * i.e. is below both now_ms - lateness and the newest event time read from any source.
+ * @returns 1 if a marker is due.
+ */
+int pf_order_sources_refresh(pf_order_sources_t *s, int64_t now_ms);
 
 /* ---- Stage 2: one repartition partition ---- */
 

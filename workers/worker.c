@@ -538,14 +538,17 @@ static int worker_emit_markers(pf_worker_t *w) {
         if (!w->markers_due)
                 return 0;
         w->markers_due = 0;
+        int64_t now = worker_now_ms();
         for (int i = 0; i < PF_ORDER_INPUTS; i++)
                 for (int32_t s = 0; s < PF_ORDER_INPUT_PARTS; s++) {
                         pf_order_src_t *src = &w->sources->src[i][s];
                         if (!src->dirty)
                                 continue;
                         src->dirty = 0;
-                        pf_order_mark_write(mark, i, s, pf_order_source_watermark(w->sources, i, s),
-                                            src->idle);
+                        /* Never "idle" (+infinity) any more: a source at its end promises the
+                         * wall clock minus the lateness, which a live source keeps. */
+                        pf_order_mark_write(mark, i, s,
+                                            pf_order_source_promise(w->sources, i, s, now), 0);
                         for (int32_t p = 0; p < w->rp_parts; p++)
                                 if (worker_produce(w, PF_TOPIC_BY_TRAVELLER, p, PF_ORDER_MARK_KEY,
                                                    PF_ORDER_MARK_KEY_LEN, mark, sizeof(mark)))
@@ -800,6 +803,8 @@ static int worker_commit_alos(pf_worker_t *w) {
 
 /** @returns 0, or -1 on a fatal error. */
 static int worker_commit(pf_worker_t *w) {
+        if (w->ordered && w->sources && pf_order_sources_refresh(w->sources, worker_now_ms()))
+                w->markers_due = 1;
         if (!w->since_commit && !w->markers_due)
                 return 0;
         return w->eos ? worker_commit_eos(w) : worker_commit_alos(w);

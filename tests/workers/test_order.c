@@ -89,6 +89,37 @@ static void test_sources(void **state) {
         pf_order_source_eof(&s, 0, -1);
 }
 
+/** A source read to its end promises the wall clock minus the lateness, renewed while needed. */
+static void test_idle_promise(void **state) {
+        (void)state;
+        static pf_order_sources_t s;
+        pf_order_sources_init(&s, 1000);
+        pf_order_source_event(&s, 0, 1, 5000);
+        assert_int_equal(pf_order_source_promise(&s, 0, 1, 100000), 4000); /* busy: from data */
+        pf_order_source_eof(&s, 0, 1);
+        assert_int_equal(pf_order_source_promise(&s, 0, 1, 10000), 9000); /* idle: the clock */
+        assert_int_equal(pf_order_source_promise(&s, 0, 1, 9500), 9000);  /* never lower */
+        /* A live event after the promise, stamped at its send, is not older than it. */
+        pf_order_source_event(&s, 0, 1, 9800);
+        assert_int_equal(pf_order_source_promise(&s, 0, 1, 9800), 9000);
+        pf_order_source_eof(&s, 0, 1);
+        for (int i = 0; i < PF_ORDER_INPUTS; i++)
+                for (int p = 0; p < PF_ORDER_INPUT_PARTS; p++)
+                        s.src[i][p].dirty = 0;
+        /* Newer events elsewhere (20000) and the clock has moved on: the promise is renewed. */
+        pf_order_source_event(&s, 1, 0, 20000);
+        s.src[1][0].dirty = 0;
+        assert_int_equal(pf_order_sources_refresh(&s, 9500), 0); /* the clock has not moved */
+        assert_int_equal(pf_order_sources_refresh(&s, 15000), 1);
+        assert_true(s.src[0][1].dirty);
+        assert_int_equal(pf_order_source_promise(&s, 0, 1, 15000), 14000);
+        s.src[0][1].dirty = 0;
+        /* A replay: the clock is far past every event, so one promise is enough. */
+        assert_int_equal(pf_order_source_promise(&s, 0, 1, 1000000), 999000);
+        s.src[0][1].dirty = 0;
+        assert_int_equal(pf_order_sources_refresh(&s, 2000000), 0);
+}
+
 static pf_order_verdict_t offer(pf_order_part_t *p, int64_t off, int64_t t, const char *id) {
         return pf_order_part_offer(p, off, t, id, strlen(id), KEY, id, strlen(id) + 1, 0);
 }
@@ -346,6 +377,7 @@ int main(void) {
                 cmocka_unit_test(test_envelope),
                 cmocka_unit_test(test_marker),
                 cmocka_unit_test(test_sources),
+                cmocka_unit_test(test_idle_promise),
                 cmocka_unit_test(test_release_order),
                 cmocka_unit_test(test_forced),
                 cmocka_unit_test(test_state_roundtrip),
