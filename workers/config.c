@@ -86,10 +86,16 @@ static const pf_conf_prop_t pf_conf_props[] = {
      "(a replay gives the same results). arrival: apply in arrival order (lowest latency; history "
      "rules may then differ between runs).",
      "event_time,arrival"},
+    {"order.idle", PF_CONF_ENUM, "end", 0, 0, RUN, 0,
+     "What an input partition read to its end promises in event_time order. end: nothing more "
+     "(right for input already on the broker; a live event appended later may be applied late). "
+     "clock: nothing older than the clock minus order.lateness.ms (for live streams whose "
+     "producers stamp sent_at; the lateness must cover append delay and clock skew).",
+     "end,clock"},
     {"order.lateness.ms", PF_CONF_INT, "1000", 0, 86400000, RUN, 0,
      "How far out of sent_at order an input partition may be. Each input partition's watermark "
-     "trails its newest sent_at by this much (a partition read to its end: the clock minus this, "
-     "so it must also cover append delay and clock skew of live producers); an event older than "
+     "trails its newest sent_at by this much (with order.idle=clock a partition read to its end "
+     "promises the clock minus this); an event older than "
      "that is applied on arrival and counted in paxflow_order_late_events_total.", NULL},
     {"order.max.pending", PF_CONF_INT, "200000", 1, 100000000, RUN, 0,
      "Events one repartition partition may hold while it waits for watermarks; beyond it the "

@@ -11,8 +11,9 @@
  * - Stage 1 wraps each repartitioned event in an envelope carrying its order key, and at each
  *   commit sends every repartition partition a watermark marker per source it owns:
  *   "nothing from this source with sent_at < W will follow" (W = the newest sent_at read minus
- *   order.lateness.ms; for a source read to its end, at least the wall clock minus the lateness,
- *   renewed at each commit while newer events exist elsewhere).
+ *   order.lateness.ms), or "this source is idle" (read to its end). With order.idle=clock an
+ *   idle source promises the wall clock minus the lateness instead, renewed at each commit while
+ *   newer events exist elsewhere (pf_order_source_promise).
  * - Stage 2 keeps each partition's events pending in a heap and releases them in key order while
  *   their time is below the frontier, the lowest watermark over every source (idle ones count
  *   as +infinity). The result of an event thus depends on the traveller's events with a smaller

@@ -123,6 +123,7 @@ typedef struct pf_worker_s {
         pf_metrics_series_t *m_results[PF_BAND__COUNT];
         double last_state_stats;
         int ordered;                      /* order.mode=event_time */
+        int idle_clock;                   /* order.idle=clock */
         pf_order_sources_t *sources;      /* stage 1: watermarks of the owned input partitions */
         pf_order_sources_t *sources_done; /* the same as of the last commit */
         int markers_due;                  /* a source's watermark changed since the last commit */
@@ -545,10 +546,16 @@ static int worker_emit_markers(pf_worker_t *w) {
                         if (!src->dirty)
                                 continue;
                         src->dirty = 0;
-                        /* Never "idle" (+infinity) any more: a source at its end promises the
-                         * wall clock minus the lateness, which a live source keeps. */
-                        pf_order_mark_write(mark, i, s,
-                                            pf_order_source_promise(w->sources, i, s, now), 0);
+                        /* order.idle=clock: a source at its end promises the wall clock minus
+                         * the lateness (a live source keeps it); end: "idle", +infinity. */
+                        if (w->idle_clock)
+                                pf_order_mark_write(mark, i, s,
+                                                    pf_order_source_promise(w->sources, i, s, now),
+                                                    0);
+                        else
+                                pf_order_mark_write(mark, i, s,
+                                                    pf_order_source_watermark(w->sources, i, s),
+                                                    src->idle);
                         for (int32_t p = 0; p < w->rp_parts; p++)
                                 if (worker_produce(w, PF_TOPIC_BY_TRAVELLER, p, PF_ORDER_MARK_KEY,
                                                    PF_ORDER_MARK_KEY_LEN, mark, sizeof(mark)))
@@ -803,7 +810,8 @@ static int worker_commit_alos(pf_worker_t *w) {
 
 /** @returns 0, or -1 on a fatal error. */
 static int worker_commit(pf_worker_t *w) {
-        if (w->ordered && w->sources && pf_order_sources_refresh(w->sources, worker_now_ms()))
+        if (w->ordered && w->idle_clock && w->sources &&
+            pf_order_sources_refresh(w->sources, worker_now_ms()))
                 w->markers_due = 1;
         if (!w->since_commit && !w->markers_due)
                 return 0;
@@ -1518,6 +1526,7 @@ static int32_t worker_partition_count(pf_worker_t *w, pf_topic_t t) {
 static int worker_order_setup(pf_worker_t *w, char *errstr, size_t errstr_size) {
         const pf_conf_t *conf = w->conf;
         w->ordered = strcmp(pf_conf_str(conf, "order.mode"), "event_time") == 0;
+        w->idle_clock = strcmp(pf_conf_str(conf, "order.idle"), "clock") == 0;
         w->max_pending = (size_t)pf_conf_int(conf, "order.max.pending");
         w->envcap = (size_t)pf_conf_int(conf, "max.message.bytes") + PF_ORDER_ENV_HEAD_MAX;
         if (!(w->envbuf = malloc(w->envcap)) || !(w->sources = malloc(sizeof(*w->sources))) ||
