@@ -722,6 +722,20 @@ size_t pf_sname_keys(const pf_sname_t *sn, uint32_t dob, uint64_t *keys, size_t 
 
 /* --- Similarities -------------------------------------------------------------------------- */
 
+/** Jaro from the match and transposition counts, then Winkler's boost for a common prefix. */
+static double pf_jw_finish(const char *a, size_t alen, const char *b, size_t blen, size_t matches,
+                           size_t trans) {
+        double m = (double)matches;
+        double jaro = (m / (double)alen + m / (double)blen + (m - (double)trans / 2.0) / m) / 3.0;
+        size_t prefix = 0;
+
+        if (jaro <= 0.7)
+                return jaro;
+        while (prefix < 4 && prefix < alen && prefix < blen && a[prefix] == b[prefix])
+                prefix++;
+        return jaro + 0.1 * (double)prefix * (1.0 - jaro);
+}
+
 /**
  * Jaro-Winkler of two A-Z strings of at most 64 letters, bit-parallel: each letter of @p a
  * takes the first free position of its letter in @p b within the window (the same choice as
@@ -729,8 +743,7 @@ size_t pf_sname_keys(const pf_sname_t *sn, uint32_t dob, uint64_t *keys, size_t 
  */
 static double pf_jw_az(const char *a, size_t alen, const char *b, size_t blen) {
         uint64_t pos[32], am = 0, bm = 0, ar, br, span, full;
-        size_t window, matches = 0, trans = 0, prefix = 0;
-        double jaro, m;
+        size_t window, matches = 0, trans = 0;
 
         if (alen == 0 || blen == 0)
                 return alen == blen ? 1.0 : 0.0;
@@ -760,20 +773,13 @@ static double pf_jw_az(const char *a, size_t alen, const char *b, size_t blen) {
                 return 0.0;
         for (ar = am, br = bm; ar != 0; ar &= ar - 1, br &= br - 1)
                 trans += a[__builtin_ctzll(ar)] != b[__builtin_ctzll(br)];
-        m = (double)matches;
-        jaro = (m / (double)alen + m / (double)blen + (m - (double)trans / 2.0) / m) / 3.0;
-        if (jaro <= 0.7)
-                return jaro;
-        while (prefix < 4 && prefix < alen && prefix < blen && a[prefix] == b[prefix])
-                prefix++;
-        return jaro + 0.1 * (double)prefix * (1.0 - jaro);
+        return pf_jw_finish(a, alen, b, blen, matches, trans);
 }
 
 /** Jaro-Winkler on bit masks: both strings at most 64 letters. */
 static double pf_jaro_winkler64(const char *a, size_t alen, const char *b, size_t blen) {
         uint64_t am = 0, bm = 0;
-        size_t window, matches = 0, trans = 0, prefix = 0;
-        double jaro, m;
+        size_t window, matches = 0, trans = 0;
 
         window = (alen > blen ? alen : blen) / 2;
         window = window > 0 ? window - 1 : 0;
@@ -803,19 +809,12 @@ static double pf_jaro_winkler64(const char *a, size_t alen, const char *b, size_
                         br &= br - 1;
                 }
         }
-        m = (double)matches;
-        jaro = (m / (double)alen + m / (double)blen + (m - (double)trans / 2.0) / m) / 3.0;
-        if (jaro <= 0.7)
-                return jaro;
-        while (prefix < 4 && prefix < alen && prefix < blen && a[prefix] == b[prefix])
-                prefix++;
-        return jaro + 0.1 * (double)prefix * (1.0 - jaro);
+        return pf_jw_finish(a, alen, b, blen, matches, trans);
 }
 
 double pf_jaro_winkler(const char *a, size_t alen, const char *b, size_t blen) {
         bool am[256] = {false}, bm[256] = {false};
-        size_t window, matches = 0, trans = 0, prefix = 0, k = 0;
-        double jaro;
+        size_t window, matches = 0, trans = 0, k = 0;
 
         if (alen == 0 || blen == 0)
                 return alen == blen ? 1.0 : 0.0;
@@ -857,14 +856,7 @@ double pf_jaro_winkler(const char *a, size_t alen, const char *b, size_t blen) {
                         trans++;
                 k++;
         }
-        jaro = ((double)matches / (double)alen + (double)matches / (double)blen +
-                ((double)matches - (double)trans / 2.0) / (double)matches) /
-               3.0;
-        if (jaro <= 0.7)
-                return jaro;
-        while (prefix < 4 && prefix < alen && prefix < blen && a[prefix] == b[prefix])
-                prefix++;
-        return jaro + 0.1 * (double)prefix * (1.0 - jaro);
+        return pf_jw_finish(a, alen, b, blen, matches, trans);
 }
 
 /** @returns true if @p a and @p b differ by one insertion, deletion, substitution or swap. */
