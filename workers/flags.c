@@ -12,13 +12,15 @@
 typedef struct flags_slot_s {
         uint64_t digest; /* 0: empty */
         uint64_t flagger[2];
-        int64_t time[2]; /* PF_FLAGS_NONE: the second flagger is unused */
+        int64_t time[2];
+        uint8_t n; /* flaggers kept, 1 or 2 (any time, INT64_MIN too, is a flag's time) */
         uint8_t kind;
 } flags_slot_t;
 
 struct pf_flags_s {
         flags_slot_t *slots;
-        size_t cap; /* a power of two */
+        size_t cap;     /* a power of two */
+        unsigned shift; /* 64 - log2(cap) */
         size_t count;
         int64_t delay_ms;
         int32_t parts;
@@ -30,6 +32,7 @@ pf_flags_t *pf_flags_new(int64_t delay_ms) {
         if (!f)
                 return NULL;
         f->cap = 1024;
+        f->shift = 64 - 10;
         if (!(f->slots = calloc(f->cap, sizeof(*f->slots)))) {
                 free(f);
                 return NULL;
@@ -52,7 +55,7 @@ int64_t pf_flags_delay(const pf_flags_t *f) {
 }
 
 static size_t flags_home(const pf_flags_t *f, uint64_t digest) {
-        return (size_t)((digest * 0x9e3779b97f4a7c15ull) >> 20) & (f->cap - 1);
+        return (size_t)((digest * 0x9e3779b97f4a7c15ull) >> f->shift);
 }
 
 static flags_slot_t *flags_find(const pf_flags_t *f, uint64_t digest) {
@@ -71,6 +74,7 @@ static int flags_grow(pf_flags_t *f) {
                 return -1;
         f->slots = slots;
         f->cap = old_cap * 2;
+        f->shift--;
         for (size_t i = 0; i < old_cap; i++)
                 if (old[i].digest)
                         *flags_find(f, old[i].digest) = old[i];
@@ -96,10 +100,11 @@ int pf_flags_add(pf_flags_t *f, uint64_t digest, uint64_t flagger, uint8_t kind,
                 s->time[0] = time;
                 s->flagger[1] = 0;
                 s->time[1] = PF_FLAGS_NONE;
+                s->n = 1;
                 f->count++;
                 return 0;
         }
-        int n = s->time[1] == PF_FLAGS_NONE ? 1 : 2;
+        int n = s->n;
         for (int i = 0; i < n; i++)
                 if (s->flagger[i] == flagger) {
                         if (time < s->time[i])
@@ -109,13 +114,13 @@ int pf_flags_add(pf_flags_t *f, uint64_t digest, uint64_t flagger, uint8_t kind,
         if (n == 1) {
                 s->flagger[1] = flagger;
                 s->time[1] = time;
+                s->n = 2;
         } else if (flags_before(time, flagger, s->time[1], s->flagger[1])) {
                 s->flagger[1] = flagger;
                 s->time[1] = time;
         }
 order:
-        if (s->time[1] != PF_FLAGS_NONE &&
-            flags_before(s->time[1], s->flagger[1], s->time[0], s->flagger[0])) {
+        if (s->n == 2 && flags_before(s->time[1], s->flagger[1], s->time[0], s->flagger[0])) {
                 uint64_t fl = s->flagger[0];
                 int64_t t = s->time[0];
                 s->flagger[0] = s->flagger[1];
@@ -133,8 +138,8 @@ int pf_flags_visible(const pf_flags_t *f, uint64_t digest, uint64_t self, int64_
         if (s->digest == 0)
                 return 0;
         int64_t before = t - f->delay_ms;
-        for (int i = 0; i < 2; i++)
-                if (s->time[i] != PF_FLAGS_NONE && s->flagger[i] != self && s->time[i] < before)
+        for (int i = 0; i < s->n; i++)
+                if (s->flagger[i] != self && s->time[i] < before)
                         return 1;
         return 0;
 }
@@ -150,6 +155,14 @@ void pf_flags_set_parts(pf_flags_t *f, int32_t parts) {
 void pf_flags_progress(pf_flags_t *f, int32_t p, int64_t time) {
         if (p >= 0 && p < PF_FLAGS_MAX_PARTS && time > f->progress[p])
                 f->progress[p] = time;
+}
+
+int64_t pf_flags_progress_of(const pf_flags_t *f, int32_t p) {
+        return p >= 0 && p < PF_FLAGS_MAX_PARTS ? f->progress[p] : PF_FLAGS_NONE;
+}
+
+int32_t pf_flags_parts(const pf_flags_t *f) {
+        return f->parts;
 }
 
 int64_t pf_flags_progress_min(const pf_flags_t *f) {
@@ -168,6 +181,13 @@ int pf_flags_may_apply(const pf_flags_t *f, int64_t t) {
                 return 1;
         /* t - delay <= m, without overflow */
         return t <= m || t - f->delay_ms <= m;
+}
+
+int64_t pf_flags_gate(const pf_flags_t *f) {
+        int64_t m = pf_flags_progress_min(f);
+        if (m == PF_FLAGS_NONE)
+                return PF_FLAGS_NONE;
+        return m > INT64_MAX - f->delay_ms ? INT64_MAX : m + f->delay_ms;
 }
 
 /* ---- Records: big-endian integers ---- */

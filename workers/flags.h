@@ -84,10 +84,17 @@ size_t pf_flags_count(const pf_flags_t *f);
 void pf_flags_set_parts(pf_flags_t *f, int32_t parts);
 /** @brief Partition @p p has applied everything below @p time (a lower value is ignored). */
 void pf_flags_progress(pf_flags_t *f, int32_t p, int64_t time);
+/** @returns partition @p p's progress as read (PF_FLAGS_NONE before any). */
+int64_t pf_flags_progress_of(const pf_flags_t *f, int32_t p);
+/** @returns how many stage-2 partitions the gate covers. */
+int32_t pf_flags_parts(const pf_flags_t *f);
 /** @returns the lowest progress over every partition (PF_FLAGS_NONE if one is unknown). */
 int64_t pf_flags_progress_min(const pf_flags_t *f);
 /** @returns 1 if an event at @p t may be applied: every partition's progress >= t - delay. */
 int pf_flags_may_apply(const pf_flags_t *f, int64_t t);
+/** @returns the latest event time that may be applied now (PF_FLAGS_NONE: none may), i.e. the
+ *           lowest progress plus the delay, saturated. */
+int64_t pf_flags_gate(const pf_flags_t *f);
 
 /* ---- Records ---- */
 
