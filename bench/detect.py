@@ -30,17 +30,7 @@ SETS = [("default", "candidate"), ("builtin", "active")]
 # Deterministic plants the shipped pipeline cannot detect, with the reason (README of the rule
 # language, "History approximations"; workers/pipeline.c). They are reported, not hidden: if one
 # becomes detected, the report says so.
-KNOWN_GAPS = {
-    "R15_SHARES_CONTACT_WITH_HIT_TRAVELLER":
-        "R15 reads contact digests flagged in the traveller's own history only (pf_hist_mark_hit "
-        "flags the hit traveller's own contacts); there is no table of hit contacts shared "
-        "across travellers, so another traveller using a hit traveller's phone and e-mail is "
-        "not seen.",
-    "R16_TRAVELS_WITH_HIT_TRAVELLER":
-        "R16 counts trips whose companion_hit bit is set, and nothing in the pipeline sets it "
-        "(workers/pipeline.c never writes pf_trip_t.companion_hit: it needs a table of hit "
-        "bookings keyed by booking digest), so R16 can never fire.",
-}
+KNOWN_GAPS = {}  # R15 and R16 across travellers came with the flags table (workers/flags.h)
 
 WHY = {
     "R01": "document on the watchlist",
@@ -284,7 +274,11 @@ def markdown(out):
         "only the birth year, and whether that scores the 0.85 the rule asks for is the "
         "screener's calibrated judgement, not a property of the data. Its recall is reported, "
         "not required. The R18/R16 plants of traveller D depend on the hub having a route to "
-        "the high-risk group (every hub in the generator's tables has).\n\n")
+        "the high-risk group (every hub in the generator's tables has). R15 across travellers "
+        "(C uses hit traveller A's phone and e-mail) and R16 (E shares two bookings with "
+        "previously hit D) read the shared flags table: a flag counts once it is older than "
+        "the event by flags.delay.ms (default 1 h), so E's must-hit events on the second "
+        "shared booking start at its second push, 24 h after D's flag.\n\n")
     if c["known_gaps"] or c["known_gaps_now_detected"]:
         w.append("**Known gaps (findings, not test failures).** These plants are the catalogue's "
                  "pattern, built deterministically; the shipped rules cannot see them:\n\n")

@@ -49,16 +49,19 @@ typedef enum {
 
 /** pf_hist_contact_t.flags bits. */
 #define PF_HIST_CONTACT_FLAGGED   0x01u /**< seen on a watchlisted or rule-hit traveller or trip */
-#define PF_HIST_CONTACT_FLAGS_ALL 0x01u
+#define PF_HIST_CONTACT_PUBLISHED 0x02u /**< published to the shared flags table (flags.h) */
+#define PF_HIST_CONTACT_FLAGS_ALL 0x03u
 
 /** last_hit_ms of a traveller never hit. */
 #define PF_HIST_HIT_NONE INT64_MIN
 
 /** pf_trip_t.flags bits. */
-#define PF_TRIP_FLAG_PNR      0x01u /**< a PNR event for this trip was seen */
-#define PF_TRIP_FLAG_API      0x02u /**< an API event for this trip was seen */
-#define PF_TRIP_FLAG_RULE_HIT 0x04u /**< a screening rule hit on this trip */
-#define PF_TRIP_FLAGS_ALL     0x07u
+#define PF_TRIP_FLAG_PNR       0x01u /**< a PNR event for this trip was seen */
+#define PF_TRIP_FLAG_API       0x02u /**< an API event for this trip was seen */
+#define PF_TRIP_FLAG_RULE_HIT  0x04u /**< a screening rule hit on this trip */
+#define PF_TRIP_FLAG_PUBLISHED 0x08u /**< its booking was published to the flags table (flags.h)   \
+                                      */
+#define PF_TRIP_FLAGS_ALL 0x0fu
 
 /** first_seen_ms / last_seen_ms of a history to which no trip was ever applied. */
 #define PF_HIST_SEEN_NONE_FIRST INT64_MAX

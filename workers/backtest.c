@@ -555,6 +555,8 @@ int pf_rules_backtest(const pf_conf_t *conf, const char *candidate_path,
         pc.state_dir = tmpdir;
         pc.codec.max_message_bytes = (size_t)pf_conf_int(conf, "max.message.bytes");
         pc.retention_ms = pf_conf_int(conf, "history.retention.days") * 24 * 3600 * 1000;
+        pc.flags_local = 1; /* one pass in event-time order: a flag is known once raised */
+        pc.flags_delay_ms = pf_conf_int(conf, "flags.delay.ms");
         pc.watchlist = rd.wl;
         pc.screen_threshold = pf_conf_double(conf, "screen.threshold");
         if (pf_bands_from_conf(conf, &pc.bands, errstr, sizeof(errstr))) {

@@ -123,6 +123,7 @@ int pf_bench_core(const char *events_path, size_t names, size_t travellers, cons
         pc.watchlist = names ? wl : NULL;
         pc.ruleset = rs;
         pc.hist_cache_bytes = cache_mb << 20;
+        pc.flags_local = 1;
         if (!(pipe = pf_pipeline_new(&pc, errstr, sizeof(errstr)))) {
                 fprintf(stderr, "paxflow bench core: %s\n", errstr);
                 goto done;

@@ -97,6 +97,12 @@ static const pf_conf_prop_t pf_conf_props[] = {
      "trails its newest sent_at by this much (with order.idle=clock a partition read to its end "
      "promises the clock minus this); an event older than "
      "that is applied on arrival and counted in paxflow_order_late_events_total.", NULL},
+    {"flags.delay.ms", PF_CONF_INT, "3600000", 0, 31LL * 86400000, RUN, 0,
+     "Rules R15 and R16 see another traveller's flags (the contacts and bookings of hit "
+     "travellers, shared through the <prefix>.flags topic) only when the flag is older than the "
+     "event by more than this. Stage 2 holds an event until every partition has published "
+     "progress past its time minus this, so results never depend on timing; in a live stream that "
+     "costs nothing, in a replay a commit round trip per this much event time.", NULL},
     {"order.max.pending", PF_CONF_INT, "200000", 1, 100000000, RUN, 0,
      "Events one repartition partition may hold while it waits for watermarks; beyond it the "
      "oldest is applied early and counted in paxflow_order_forced_total (bounds memory).", NULL},

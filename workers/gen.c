@@ -69,6 +69,9 @@
 #define GEN_EV_API 2u /* its API event */
 #define GEN_EV_DOC 4u /* its events that carry the document */
 #define GEN_EV_ALL (GEN_EV_PNR | GEN_EV_API)
+/* with the above: not the trip's first PNR push. A co-passenger's flag raised on that push
+ * reaches this traveller from the next push on, 24 h later (flags.delay.ms must be < 24 h). */
+#define GEN_EV_LATER 8u
 
 /* Plant kinds on window trips, in truth-line order; also bits of gen_trip_t.plant. The first four
  * are the original plants (their trips, and so their event ids, are chosen first). */
@@ -1356,7 +1359,8 @@ static void gen_share_booking(gen_t *g, uint32_t t, uint32_t of) {
  *   transposed letter and the birth year only (R02, fuzzy: not deterministic);
  * - C: a booking with A's phone and e-mail (R15 as the catalogue states it);
  * - D: a trip to the high-risk group 25-35 days before the window (R07, so D is hit), then two
- *   more (R18 on both), on bookings shared with E (R16 on E's second);
+ *   more (R18 on both), on bookings shared with E (R16 on E's second, from its second push
+ *   on: D's flag on the booking is raised on the first, which E shares);
  * - F: a second trip on a second passport of a second nationality (R14);
  * - G: three earlier trips to three countries, then one to a fourth (R17);
  * - H: arrives at the hub on one booking 2-26 h before leaving it on another (R06).
@@ -1451,7 +1455,7 @@ static void gen_build_scenario(gen_t *g, uint32_t k, size_t *next) {
         gen_line_ctx(l, d3);
         gen_line_ctx(l, e2);
         gen_line_ctx(l, e3);
-        gen_line_hit(l, e3, GEN_EV_ALL);
+        gen_line_hit(l, e3, GEN_EV_ALL | GEN_EV_LATER);
 
         F = g->scen_base + g->scen_travellers++;
         f1 = gen_scen_trip(g, next, F, GEN_FLIGHT_ROUTE, -12 - (int32_t)gen_rng_below(&g->rng, 9),
@@ -1968,7 +1972,7 @@ static void gen_truth_trip(gen_t *g, gen_str_t *s, const gen_trip_t *trip, unsig
                                                 ((mask & GEN_EV_DOC) != 0 &&
                                                  (int)(trip->first_push + i) >= trip->docs_from);
 
-                if (!pick)
+                if (!pick || (i == 0 && i < npnr && (mask & GEN_EV_LATER) != 0))
                         continue;
                 gen_event_id(g, (uint64_t)trip->first_ev + i, id, sizeof(id));
                 gen_str_cat(s, *first ? "\"" : ",\"");

@@ -11,7 +11,7 @@
 
 static const char *pf_topic_suffixes[PF_TOPIC__COUNT] = {
         "events.api", "events.pnr", "by-traveller", "scored",    "alerts",
-        "dlq",        "watchlist",  "rules",        "changelog",
+        "dlq",        "watchlist",  "rules",        "changelog", "flags",
 };
 
 const char *pf_topic_suffix(pf_topic_t topic) {
@@ -20,7 +20,7 @@ const char *pf_topic_suffix(pf_topic_t topic) {
 
 int pf_topic_compacted(pf_topic_t topic) {
         return topic == PF_TOPIC_WATCHLIST || topic == PF_TOPIC_RULES ||
-               topic == PF_TOPIC_CHANGELOG;
+               topic == PF_TOPIC_CHANGELOG || topic == PF_TOPIC_FLAGS;
 }
 
 void pf_topic_name(const pf_conf_t *conf, pf_topic_t topic, char *buf, size_t size) {

@@ -21,6 +21,7 @@ typedef enum {
         PF_TOPIC_WATCHLIST,
         PF_TOPIC_RULES,
         PF_TOPIC_CHANGELOG,
+        PF_TOPIC_FLAGS,
         PF_TOPIC__COUNT
 } pf_topic_t;
 

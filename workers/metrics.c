@@ -733,6 +733,22 @@ static const pf_metrics_def_t pf_metrics_worker_defs[] = {
          1,
          NULL,
          0},
+        {PF_M_FLAGS_ENTRIES,
+         PF_METRIC_GAUGE,
+         "paxflow_flags_entries",
+         "Digests in the shared flags table (contacts and bookings of hit travellers, R15/R16).",
+         {NULL},
+         0,
+         NULL,
+         0},
+        {PF_M_FLAGS_HELD,
+         PF_METRIC_GAUGE,
+         "paxflow_flags_held",
+         "1 while stage 2 waits for another partition's flags progress (flags.delay.ms).",
+         {NULL},
+         0,
+         NULL,
+         0},
 };
 
 pf_err_t pf_metrics_register_worker(pf_metrics_t *m, char *errstr, size_t errstr_size) {

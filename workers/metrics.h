@@ -80,6 +80,8 @@ typedef enum {
         PF_M_ORDER_FORCED,          /**< paxflow_order_forced_total */
         PF_M_RULES_UPDATES,         /**< paxflow_rules_updates_total{result} applied|rejected */
         PF_M_RULE_CAPPED,           /**< paxflow_rule_capped_total{rule} */
+        PF_M_FLAGS_ENTRIES,         /**< paxflow_flags_entries */
+        PF_M_FLAGS_HELD,            /**< paxflow_flags_held */
         PF_M__WORKER_COUNT
 } pf_worker_metric_t;
 

@@ -447,6 +447,23 @@ size_t pf_order_part_pending(const pf_order_part_t *p) {
         return p->n;
 }
 
+int64_t pf_order_part_next_time(const pf_order_part_t *p) {
+        return p->n ? p->heap[0]->time : INT64_MAX;
+}
+
+int pf_order_part_over_cap(const pf_order_part_t *p) {
+        return p->n > p->max_pending;
+}
+
+int64_t pf_order_part_progress(const pf_order_part_t *p) {
+        int64_t next = pf_order_part_next_time(p);
+        return next < p->frontier ? next : p->frontier;
+}
+
+int64_t pf_order_part_position(const pf_order_part_t *p) {
+        return p->pos;
+}
+
 int64_t pf_order_part_frontier(const pf_order_part_t *p) {
         return p->frontier;
 }

@@ -174,6 +174,23 @@ int pf_order_part_ready(const pf_order_part_t *p);
 
 size_t pf_order_part_pending(const pf_order_part_t *p);
 
+/** @returns the time of the next pending event, INT64_MAX when none is pending. */
+int64_t pf_order_part_next_time(const pf_order_part_t *p);
+
+/** @returns 1 if more events are pending than the cap (the next pop is forced). */
+int pf_order_part_over_cap(const pf_order_part_t *p);
+
+/**
+ * @returns the partition's progress: every event with a smaller time has been applied (the
+ *          lower of the frontier and the next pending event's time). The flags table's gate
+ *          reads it (flags.h).
+ */
+int64_t pf_order_part_progress(const pf_order_part_t *p);
+
+/** @returns the consumer position stored at the last commit (-1 before any): until the consumer
+ *           is back there after a load, the pending events are not all read again. */
+int64_t pf_order_part_position(const pf_order_part_t *p);
+
 /** @returns the frontier: every source's watermark, the lowest. */
 int64_t pf_order_part_frontier(const pf_order_part_t *p);
 

@@ -57,6 +57,9 @@ struct pf_pipeline_s {
         pf_pipeline_timing_t *timing; /* NULL unless benchmarking */
         uint64_t t_last;
         pf_result_t res;
+        pf_flags_t *own_flags;       /* made when conf.flags_local without a conf.flags */
+        pf_flags_rec_t flags_out[3]; /* phone, e-mail, booking */
+        size_t flags_n;
 };
 
 void pf_pipeline_conf_defaults(pf_pipeline_conf_t *conf) {
@@ -68,6 +71,7 @@ void pf_pipeline_conf_defaults(pf_pipeline_conf_t *conf) {
         conf->retention_ms = 400LL * 24 * 3600 * 1000;
         conf->hist_cache_bytes = 64u << 20;
         conf->screen_threshold = 0.85;
+        conf->flags_delay_ms = PF_FLAGS_DELAY_MS;
 }
 
 pf_pipeline_t *pf_pipeline_new(const pf_pipeline_conf_t *conf, char *errstr, size_t errstr_size) {
@@ -77,6 +81,13 @@ pf_pipeline_t *pf_pipeline_new(const pf_pipeline_conf_t *conf, char *errstr, siz
                 return NULL;
         }
         pipe->conf = *conf;
+        if (conf->flags_local && !conf->flags) {
+                if (!(pipe->own_flags = pf_flags_new(conf->flags_delay_ms))) {
+                        snprintf(errstr, errstr_size, "out of memory");
+                        goto err;
+                }
+                pipe->conf.flags = pipe->own_flags;
+        }
         pipe->codec = pf_codec_new(conf->schemas, &conf->codec, errstr, errstr_size);
         if (!pipe->codec)
                 goto err;
@@ -118,6 +129,7 @@ void pf_pipeline_destroy(pf_pipeline_t *pipe) {
         free(pipe->overlay);
         free(pipe->slots);
         pf_hcache_destroy(pipe->hcache);
+        pf_flags_destroy(pipe->own_flags);
         pf_screener_destroy(pipe->screener);
         pf_rule_caps_destroy(pipe->caps);
         pf_norm_destroy(pipe->norm);
@@ -317,14 +329,67 @@ static uint64_t pipeline_digest(const pf_pipeline_t *pipe, const char *domain, c
         return value[0] ? pf_key_digest(pipe->conf.key, domain, value, strlen(value)) : 0;
 }
 
+/** @returns 1 if another traveller was flagged on @p digest early enough for this event. */
+static int pipeline_flagged(const pf_pipeline_t *pipe, uint64_t digest, uint64_t self) {
+        return pipe->conf.flags &&
+               pf_flags_visible(pipe->conf.flags, digest, self, pipe->ev.sent_at);
+}
+
+/** Emits a flag (and with flags_local adds it to the table at once). */
+static void pipeline_flag_emit(pf_pipeline_t *pipe, uint64_t digest, uint64_t self, uint8_t kind) {
+        pf_flags_rec_t *r = &pipe->flags_out[pipe->flags_n++];
+        memset(r, 0, sizeof(*r));
+        r->digest = digest;
+        r->flagger = self;
+        r->kind = kind;
+        r->time = pipe->ev.sent_at;
+        if (pipe->conf.flags_local)
+                (void)pf_flags_add(pipe->conf.flags, digest, self, kind, r->time);
+}
+
+/** A hit traveller's contact: published once (the history remembers it). */
+static void pipeline_flag_contact(pf_pipeline_t *pipe, pf_hist_t *hist, uint64_t self,
+                                  pf_hist_contact_kind_t kind, uint64_t digest) {
+        if (!digest)
+                return;
+        for (uint32_t i = 0; i < hist->contact_count; i++) {
+                pf_hist_contact_t *c = &hist->contacts[i];
+                if (c->digest != digest || c->kind != kind)
+                        continue;
+                if (c->flags & PF_HIST_CONTACT_PUBLISHED)
+                        return;
+                c->flags |= PF_HIST_CONTACT_PUBLISHED;
+                pipeline_flag_emit(pipe, digest, self,
+                                   kind == PF_HIST_CONTACT_PHONE ? PF_FLAG_PHONE : PF_FLAG_EMAIL);
+                return;
+        }
+}
+
+/** A hit traveller's booking: published once per trip (the trip remembers it). */
+static void pipeline_flag_booking(pf_pipeline_t *pipe, pf_hist_t *hist, uint64_t self,
+                                  uint64_t booking) {
+        if (!booking)
+                return;
+        for (uint32_t i = 0; i < hist->trip_count; i++) {
+                pf_trip_t *t = &hist->trips[i];
+                if (t->booking_digest != booking)
+                        continue;
+                if (t->flags & PF_TRIP_FLAG_PUBLISHED)
+                        return;
+                t->flags |= PF_TRIP_FLAG_PUBLISHED;
+                pipeline_flag_emit(pipe, booking, self, PF_FLAG_BOOKING);
+                return;
+        }
+}
+
 /**
  * Evaluates the compiled rule set (@p booking: the record locator's digest computed for the
  * trip, 0 without a booking): records what history rules need (nationality, contact digests) and,
  * once the event is scored at MEDIUM or above, marks the traveller as hit (except by the REPEAT
  * category, which would otherwise feed itself).
  */
-static void pipeline_eval_ruleset(pf_pipeline_t *pipe, pf_hist_t *hist, uint64_t booking,
-                                  pf_result_t *res) {
+static void pipeline_eval_ruleset(pf_pipeline_t *pipe, pf_hist_t *hist, uint64_t self,
+                                  uint64_t booking, pf_result_t *res) {
         const pf_event_t *ev = &pipe->ev;
         pf_rule_input_t in;
         uint64_t phone =
@@ -333,8 +398,11 @@ static void pipeline_eval_ruleset(pf_pipeline_t *pipe, pf_hist_t *hist, uint64_t
                 ev->has_booking ? pipeline_digest(pipe, "email", ev->booking.contact_email) : 0;
         if (ev->traveller.nationality[0])
                 pf_hist_add_nationality(hist, ev->traveller.nationality);
-        pf_hist_add_contact(hist, PF_HIST_CONTACT_PHONE, phone, 0);
-        pf_hist_add_contact(hist, PF_HIST_CONTACT_EMAIL, email, 0);
+        /* R15 across travellers: a contact another traveller was flagged on */
+        pf_hist_add_contact(hist, PF_HIST_CONTACT_PHONE, phone,
+                            pipeline_flagged(pipe, phone, self) ? PF_HIST_CONTACT_FLAGGED : 0);
+        pf_hist_add_contact(hist, PF_HIST_CONTACT_EMAIL, email,
+                            pipeline_flagged(pipe, email, self) ? PF_HIST_CONTACT_FLAGGED : 0);
         pf_rule_input_fill(&in, ev, hist, res);
         in.derived.booking_digest = booking;
         in.contact_digests[PF_HIST_CONTACT_PHONE] = phone;
@@ -354,6 +422,11 @@ static void pipeline_eval_ruleset(pf_pipeline_t *pipe, pf_hist_t *hist, uint64_t
                 pf_hist_add_trip(hist, &trip, pipe->conf.retention_ms);
                 pf_hist_mark_hit(hist, ev->sent_at);
         }
+        if (pipe->conf.flags && hist->last_hit_ms != PF_HIST_HIT_NONE) {
+                pipeline_flag_contact(pipe, hist, self, PF_HIST_CONTACT_PHONE, phone);
+                pipeline_flag_contact(pipe, hist, self, PF_HIST_CONTACT_EMAIL, email);
+                pipeline_flag_booking(pipe, hist, self, booking);
+        }
 }
 
 pf_err_t pf_stage2_process(pf_pipeline_t *pipe, int32_t partition, const void *key, size_t key_len,
@@ -361,6 +434,7 @@ pf_err_t pf_stage2_process(pf_pipeline_t *pipe, int32_t partition, const void *k
                            size_t *out_len, pf_band_t *band, char *errstr, size_t errstr_size) {
         uint8_t raw[PF_KEY_BYTES];
         pf_trip_t trip;
+        pipe->flags_n = 0;
         if (pipeline_key_parse(key, key_len, raw)) {
                 snprintf(errstr, errstr_size,
                          "message key is not a 32-hex-character traveller key");
@@ -380,6 +454,11 @@ pf_err_t pf_stage2_process(pf_pipeline_t *pipe, int32_t partition, const void *k
         if (pipe->conf.ruleset && pipe->ev.has_booking)
                 trip.booking_digest = pipeline_digest(pipe, "pnr", pipe->ev.booking.record_locator);
         uint64_t booking = trip.booking_digest; /* computed once per event */
+        uint64_t self;                          /* the traveller, as the flags table names it */
+        memcpy(&self, raw, sizeof(self));
+        /* R16 across travellers: a booking another (previously hit) traveller was flagged on */
+        if (booking && pipeline_flagged(pipe, booking, self))
+                trip.companion_hit = 1;
         pf_hist_add_trip(hist, &trip, pipe->conf.retention_ms);
         if (pipe->ev.has_document) {
                 char doc[PF_DOCNUM_MAX + 8];
@@ -399,7 +478,7 @@ pf_err_t pf_stage2_process(pf_pipeline_t *pipe, int32_t partition, const void *k
                 pipeline_screen(pipe, res);
         PIPELINE_LAP(pipe, PF_STAGE_SCREEN);
         if (pipe->conf.ruleset)
-                pipeline_eval_ruleset(pipe, hist, booking, res);
+                pipeline_eval_ruleset(pipe, hist, self, booking, res);
         else {
                 pf_rules_eval(&pipe->conf.rules, &pipe->ev, hist, res);
                 pf_score_apply(&pipe->conf.bands, res);
@@ -544,6 +623,11 @@ pf_err_t pf_pipeline_restore_flush(pf_pipeline_t *pipe, int32_t partition, int64
         if (next_offset >= 0)
                 pf_store_batch_meta(batch, PF_CHANGELOG_META, next_offset);
         return pf_store_batch_write(pipe->stores[partition], batch, errstr, errstr_size);
+}
+
+void pf_pipeline_flags_out(const pf_pipeline_t *pipe, const pf_flags_rec_t **recs, size_t *n) {
+        *recs = pipe->flags_out;
+        *n = pipe->flags_n;
 }
 
 const pf_result_t *pf_pipeline_last_result(const pf_pipeline_t *pipe) {

@@ -17,6 +17,7 @@
 
 #include "../state/store.h"
 #include "codec.h"
+#include "flags.h"
 #include "registry.h"
 #include "hcache.h"
 #include "key.h"
@@ -41,6 +42,15 @@ typedef struct pf_pipeline_conf_s {
         const pf_watchlist_t *watchlist; /**< borrowed; NULL: no screening */
         const pf_ruleset_t *ruleset;     /**< borrowed; NULL: the built-in C rules (rules.h) */
         double screen_threshold;         /**< lowest match confidence reported */
+        /** borrowed; NULL: R15 and R16 see the traveller's own history only. The rule-set path
+         *  looks up other travellers' flags in it and emits the flags of hit travellers
+         *  (pf_pipeline_flags_out()). */
+        pf_flags_t *flags;
+        /** 1: also add the emitted flags to @c flags at once (backtest, bench: one thread, events
+         *  in order); with @c flags NULL the pipeline makes its own table. A worker leaves it 0
+         *  and adds them when it reads them back committed. */
+        int flags_local;
+        int64_t flags_delay_ms; /**< for the pipeline's own table (flags.delay.ms) */
 } pf_pipeline_conf_t;
 
 /** @brief Fills defaults (everything but schemas, key and state_dir). */
@@ -67,6 +77,13 @@ pf_err_t pf_stage1_process(pf_pipeline_t *pipe, const void *value, size_t len,
 pf_err_t pf_stage2_process(pf_pipeline_t *pipe, int32_t partition, const void *key, size_t key_len,
                            const void *value, size_t len, int64_t now_ms, const uint8_t **out,
                            size_t *out_len, pf_band_t *band, char *errstr, size_t errstr_size);
+
+/**
+ * @brief The flags the last pf_stage2_process() raised (a hit traveller's contacts and booking,
+ *        each once per traveller): the caller publishes them to the flags topic partition of
+ *        the event's partition, in the same transaction as the result.
+ */
+void pf_pipeline_flags_out(const pf_pipeline_t *pipe, const pf_flags_rec_t **recs, size_t *n);
 
 /** @brief Encodes a dead letter with the pipeline's codec (same buffer contract as stage 2). */
 pf_err_t pf_pipeline_dead_letter(pf_pipeline_t *pipe, const pf_dead_letter_t *dl,

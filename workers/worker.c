@@ -36,6 +36,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "order.h"
+#include "flags.h"
 #include "pipeline.h"
 #include "registry.h"
 #include "rules_cli.h"
@@ -115,6 +116,16 @@ typedef struct pf_worker_s {
         uint64_t capped_seen[256];       /* suppressed hits already in the metric, per rule */
         uint8_t wl_eof[64];
         uint64_t wl_records;
+        pf_flags_t *flags; /* hit travellers' contacts and bookings, read from the flags topic */
+        int flags_parts;   /* of the flags topic: one per repartition partition */
+        uint64_t flags_records, flags_bad;
+        int64_t flags_sent[PF_WORKER_MAX_PARTITIONS]; /* progress published per partition */
+        /* An owned partition's own progress counts in the gate at once (its flags go into the
+         * table as they are raised) once the table holds what earlier owners committed: the
+         * flags topic partition read to the end it had when the partition was restored. */
+        int64_t flags_need[PF_WORKER_MAX_PARTITIONS]; /* that end; -1: not owned */
+        int64_t flags_eof[PF_WORKER_MAX_PARTITIONS];  /* where the reader last hit the end */
+        uint8_t resynced[PF_WORKER_MAX_PARTITIONS];   /* read again up to the stored position */
         double wl_t0;
         uint8_t await_wl[PF_WORKER_MAX_PARTITIONS]; /* restored, waiting for the watchlist */
         pf_metrics_t *metrics;                      /* NULL when metrics.port is 0 */
@@ -130,8 +141,10 @@ typedef struct pf_worker_s {
         pf_order_part_t *order[PF_WORKER_MAX_PARTITIONS]; /* stage 2: per repartition partition */
         uint8_t order_touched[PF_WORKER_MAX_PARTITIONS];  /* its state changed since the commit */
         int release_due;                                  /* pending events may be releasable */
-        int32_t in_parts[PF_ORDER_INPUTS];                /* partition counts of the input topics */
-        int32_t rp_parts;                                 /* of the repartition topic */
+        int flags_held;   /* an event waits for the flags progress of some partition */
+        int progress_due; /* a partition's progress may have moved since the last commit */
+        int32_t in_parts[PF_ORDER_INPUTS]; /* partition counts of the input topics */
+        int32_t rp_parts;                  /* of the repartition topic */
         size_t max_pending;
         uint8_t *envbuf; /* stage 1: envelope + event bytes */
         size_t envcap;
@@ -378,6 +391,20 @@ static int worker_apply(pf_worker_t *w, const pf_worker_origin_t *o, int64_t ts)
         }
         if (err)
                 return worker_dead_letter_at(w, o, err, errstr, "stage2");
+        const pf_flags_rec_t *flags;
+        size_t nflags;
+        pf_pipeline_flags_out(w->pipe, &flags, &nflags);
+        for (size_t i = 0; i < nflags; i++) {
+                uint8_t fkey[PF_FLAGS_KEY_LEN], fval[PF_FLAGS_VAL_LEN];
+                pf_flags_rec_flag(fkey, fval, flags[i].digest, flags[i].flagger, flags[i].kind,
+                                  flags[i].time);
+                /* the partition's flags topic partition: its progress record follows them there */
+                if (worker_produce(w, PF_TOPIC_FLAGS, o->partition, fkey, sizeof(fkey), fval,
+                                   sizeof(fval)) ||
+                    pf_flags_add(w->flags, flags[i].digest, flags[i].flagger, flags[i].kind,
+                                 flags[i].time))
+                        return -1;
+        }
         if (worker_produce(w, PF_TOPIC_SCORED, RD_KAFKA_PARTITION_UA, o->key, o->key_len, out,
                            out_len))
                 return -1;
@@ -410,6 +437,16 @@ static pf_order_part_t *worker_order_part(pf_worker_t *w, int32_t p) {
         return w->order[p];
 }
 
+/** After a load, the partition's pending events are all back once the consumer has passed the
+ *  position stored at the commit; until then its own progress means nothing. */
+static void worker_resync_check(pf_worker_t *w, int32_t p, int64_t position) {
+        if (w->resynced[p] || !w->order[p])
+                return;
+        int64_t stored = pf_order_part_position(w->order[p]);
+        if (stored < 0 || position >= stored)
+                w->resynced[p] = 1;
+}
+
 /** Stage 2: a watermark marker moves the frontier; an event is applied, held or skipped. */
 static int worker_stage2(pf_worker_t *w, const rd_kafka_message_t *msg) {
         int64_t time, wm;
@@ -418,6 +455,8 @@ static int worker_stage2(pf_worker_t *w, const rd_kafka_message_t *msg) {
         int input, idle;
         int32_t src;
         pf_worker_origin_t o = worker_origin(msg);
+        if (msg->partition >= 0 && msg->partition < PF_WORKER_MAX_PARTITIONS)
+                worker_resync_check(w, msg->partition, msg->offset + 1);
         if (msg->key_len == PF_ORDER_MARK_KEY_LEN &&
             memcmp(msg->key, PF_ORDER_MARK_KEY, PF_ORDER_MARK_KEY_LEN) == 0) {
                 if (pf_order_mark_read(msg->payload, msg->len, &input, &src, &wm, &idle))
@@ -429,7 +468,7 @@ static int worker_stage2(pf_worker_t *w, const rd_kafka_message_t *msg) {
                 if (!part)
                         return -1;
                 if (pf_order_part_mark(part, msg->offset, input, src, wm, idle))
-                        w->release_due = 1;
+                        w->release_due = w->progress_due = 1;
                 w->order_touched[msg->partition] = 1;
                 return 0;
         }
@@ -470,16 +509,50 @@ static int worker_stage2(pf_worker_t *w, const rd_kafka_message_t *msg) {
 }
 
 /**
+ * @returns the latest event time stage 2 may apply now (flags.h): the lowest progress over every
+ * partition, plus flags.delay.ms. A partition's progress is the one read from the flags topic,
+ * or for a partition this worker owns and has caught up on, its own current one.
+ */
+static int64_t worker_flags_gate(pf_worker_t *w) {
+        int64_t m = INT64_MAX;
+        int32_t parts = pf_flags_parts(w->flags);
+        for (int32_t p = 0; p < parts && p < PF_WORKER_MAX_PARTITIONS; p++) {
+                int64_t e = pf_flags_progress_of(w->flags, p);
+                pf_order_part_t *part = w->order[p];
+                if (part && !w->restore[p].active && w->flags_need[p] >= 0 &&
+                    w->flags_eof[p] >= w->flags_need[p]) {
+                        int64_t own = pf_order_part_progress(part);
+                        if (w->resynced[p] && own > e)
+                                e = own;
+                }
+                if (e < m)
+                        m = e;
+        }
+        if (m == PF_FLAGS_NONE)
+                return PF_FLAGS_NONE;
+        int64_t d = pf_flags_delay(w->flags);
+        return m > INT64_MAX - d ? INT64_MAX : m + d;
+}
+
+/**
  * Applies, in event-time order, the held events the watermarks have passed; stops when the
  * state overlay is nearly full (the loop commits, then comes back).
  */
 static int worker_release(pf_worker_t *w) {
         w->release_due = 0;
+        /* flags.h: an event waits until every partition has published progress past its time
+         * minus flags.delay.ms, so the flags it can see never depend on timing */
+        int64_t gate = worker_flags_gate(w);
+        w->flags_held = 0;
         for (int32_t p = 0; p < w->rp_parts && p < PF_WORKER_MAX_PARTITIONS; p++) {
                 pf_order_part_t *part = w->order[p];
                 if (!part || w->restore[p].active)
                         continue;
                 while (pf_order_part_ready(part)) {
+                        if (pf_order_part_next_time(part) > gate && !pf_order_part_over_cap(part)) {
+                                w->flags_held = 1;
+                                break;
+                        }
                         if (pf_pipeline_dirty(w->pipe) >= PF_PIPELINE_OVERLAY_MAX - 1) {
                                 w->release_due = 1;
                                 return 0;
@@ -500,11 +573,16 @@ static int worker_release(pf_worker_t *w) {
                         int rc = worker_apply(w, &o, r->ts);
                         free(r);
                         w->order_touched[p] = 1;
+                        w->progress_due = 1;
                         w->since_commit++;
                         if (rc)
                                 return -1;
                 }
         }
+        /* what this pass applied may have moved this worker's own partitions' progress: go again
+         * (next loop turn, so the consumers are polled in between) */
+        if (w->flags_held && worker_flags_gate(w) > gate)
+                w->release_due = 1;
         return 0;
 }
 
@@ -517,6 +595,7 @@ static int worker_order_load(pf_worker_t *w, int32_t p) {
         pf_order_part_t *part = worker_order_part(w, p);
         if (!part)
                 return -1;
+        w->resynced[p] = 0;
         if (pf_pipeline_order_get(w->pipe, p, blob, sizeof(blob), &len, &found, errstr,
                                   sizeof(errstr))) {
                 pf_log_error("worker", "order state of partition %d: %s", (int)p, errstr);
@@ -609,6 +688,27 @@ static int worker_rewind(pf_worker_t *w) {
  * partition, its lowest offset still held in event-time order) and the order state of each
  * changed repartition partition on the changelog. @returns the offsets, or NULL on failure.
  */
+/**
+ * Publishes partition @p p's progress to its flags topic partition, after its flags (flags.h),
+ * when it rose. Not while the partition reads again what it held at the last commit (consumer
+ * position @p position below the stored one): its pending events are not all back yet.
+ */
+static int worker_emit_progress(pf_worker_t *w, int32_t p, int64_t position) {
+        uint8_t key[PF_FLAGS_PG_KEY_LEN], val[PF_FLAGS_PG_VAL_LEN];
+        pf_order_part_t *part = w->order[p];
+        worker_resync_check(w, p, position);
+        if (w->restore[p].active || !w->resynced[p])
+                return 0;
+        int64_t progress = pf_order_part_progress(part);
+        if (progress <= w->flags_sent[p])
+                return 0;
+        pf_flags_rec_progress(key, val, p, progress);
+        if (worker_produce(w, PF_TOPIC_FLAGS, p, key, sizeof(key), val, sizeof(val)))
+                return -1;
+        w->flags_sent[p] = progress;
+        return 0;
+}
+
 static rd_kafka_topic_partition_list_t *worker_commit_prepare(pf_worker_t *w) {
         static uint8_t blob[PF_ORDER_BLOB_MAX];
         rd_kafka_topic_partition_list_t *parts = NULL, *offsets;
@@ -623,8 +723,14 @@ static rd_kafka_topic_partition_list_t *worker_commit_prepare(pf_worker_t *w) {
                 int64_t off = tp->offset;
                 int32_t p = tp->partition;
                 if (w->ordered && p >= 0 && p < PF_WORKER_MAX_PARTITIONS && w->order[p] &&
-                    strcmp(tp->topic, w->names[PF_TOPIC_BY_TRAVELLER]) == 0)
+                    strcmp(tp->topic, w->names[PF_TOPIC_BY_TRAVELLER]) == 0) {
+                        if (worker_emit_progress(w, p, off)) {
+                                rd_kafka_topic_partition_list_destroy(parts);
+                                rd_kafka_topic_partition_list_destroy(offsets);
+                                return NULL;
+                        }
                         off = pf_order_part_commit_offset(w->order[p], off);
+                }
                 if (off >= 0)
                         rd_kafka_topic_partition_list_add(offsets, tp->topic, p)->offset = off;
         }
@@ -710,6 +816,10 @@ static int worker_abort(pf_worker_t *w) {
                         return -1;
         }
         w->release_due = 0;
+        /* The aborted progress records are gone: publish again from the reloaded state. */
+        for (int32_t p = 0; p < PF_WORKER_MAX_PARTITIONS; p++)
+                w->flags_sent[p] = PF_FLAGS_NONE;
+        w->progress_due = 1;
         /* The aborted markers are gone too: stage 1 goes back to what it had promised as of the
          * commit (a watermark kept from after it would promise events not yet re-published, and
          * an end-of-partition need not be reported again) and derives the rest anew. */
@@ -813,8 +923,9 @@ static int worker_commit(pf_worker_t *w) {
         if (w->ordered && w->idle_clock && w->sources &&
             pf_order_sources_refresh(w->sources, worker_now_ms()))
                 w->markers_due = 1;
-        if (!w->since_commit && !w->markers_due)
+        if (!w->since_commit && !w->markers_due && !w->progress_due)
                 return 0;
+        w->progress_due = 0;
         return w->eos ? worker_commit_eos(w) : worker_commit_alos(w);
 }
 
@@ -868,6 +979,27 @@ static void worker_restore_start(pf_worker_t *w, const rd_kafka_topic_partition_
 }
 
 /** Ends the restore of @p partition: checkpoint, resume the repartition partition. */
+/**
+ * Notes the end of the partition's flags topic partition now: once the table is read that far,
+ * it holds every flag earlier owners committed, and the partition's own progress may count in
+ * the gate. Without an answer, only the published progress counts (slower, never wrong).
+ */
+static void worker_flags_need(pf_worker_t *w, int32_t p) {
+        int64_t lo = 0, hi = 0;
+        w->flags_need[p] = -1;
+        rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(
+                w->wl_consumer, w->names[PF_TOPIC_FLAGS], p, &lo, &hi, 5000);
+        if (err) {
+                pf_log_warn("worker", "flags topic partition %d: end offset unknown (%s)", (int)p,
+                            rd_kafka_err2str(err));
+                return;
+        }
+        /* an empty partition has nothing to wait for */
+        w->flags_need[p] = hi;
+        if (hi <= lo && w->flags_eof[p] < hi)
+                w->flags_eof[p] = hi;
+}
+
 static void worker_restore_done(pf_worker_t *w, int32_t partition, int64_t end_offset) {
         char errstr[512];
         pf_restore_part_t *r = &w->restore[partition];
@@ -888,6 +1020,7 @@ static void worker_restore_done(pf_worker_t *w, int32_t partition, int64_t end_o
                 w->fatal = 1;
                 return;
         }
+        worker_flags_need(w, partition);
         w->release_due = 1;
         r->active = 0;
         w->restoring--;
@@ -1026,15 +1159,54 @@ static void worker_rules_file_check(pf_worker_t *w, double now) {
 
 /** Reads what is new on the watchlist topic; the first time every partition is at its end, the
  *  initial load is complete and waiting partitions start. */
+/** Applies one record of the flags topic: a flag, or a partition's progress (flags.h). */
+static void worker_flags_apply(pf_worker_t *w, const rd_kafka_message_t *msg) {
+        pf_flags_rec_t rec;
+        w->flags_records++;
+        if (pf_flags_rec_parse(msg->key, msg->key_len, msg->payload, msg->len, &rec)) {
+                if (w->flags_bad++ == 0)
+                        pf_log_warn("worker",
+                                    "flags topic %s: a record at partition %d offset %lld is not "
+                                    "paxflow's (ignored; others are counted, not logged)",
+                                    w->names[PF_TOPIC_FLAGS], (int)msg->partition,
+                                    (long long)msg->offset);
+                return;
+        }
+        if (rec.progress) {
+                pf_flags_progress(w->flags, rec.partition, rec.time);
+                if (w->flags_held)
+                        w->release_due = 1;
+        } else if (pf_flags_add(w->flags, rec.digest, rec.flagger, rec.kind, rec.time)) {
+                pf_log_error("worker", "out of memory in the flags table");
+                w->fatal = 1;
+        }
+}
+
 static void worker_wl_step(pf_worker_t *w) {
         int applied = 0;
         for (int n = 0; n < 2000; n++) {
                 rd_kafka_message_t *msg = rd_kafka_consumer_poll(w->wl_consumer, 0);
                 if (!msg)
                         break;
+                if (!msg->err &&
+                    strcmp(rd_kafka_topic_name(msg->rkt), w->names[PF_TOPIC_FLAGS]) == 0) {
+                        worker_flags_apply(w, msg);
+                        rd_kafka_message_destroy(msg);
+                        continue;
+                }
                 int rules = strcmp(rd_kafka_topic_name(msg->rkt), w->names[PF_TOPIC_RULES]) == 0;
                 uint8_t *eof = rules ? w->rules_eof : w->wl_eof;
-                if (msg->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+                if (msg->err == RD_KAFKA_RESP_ERR__PARTITION_EOF &&
+                    strcmp(rd_kafka_topic_name(msg->rkt), w->names[PF_TOPIC_FLAGS]) == 0) {
+                        /* no initial load: the progress gate covers it; the end reached lets
+                         * an owned partition's own progress count (worker_flags_gate) */
+                        if (msg->partition >= 0 && msg->partition < PF_WORKER_MAX_PARTITIONS &&
+                            msg->offset > w->flags_eof[msg->partition]) {
+                                w->flags_eof[msg->partition] = msg->offset;
+                                if (w->flags_held)
+                                        w->release_due = 1;
+                        }
+                } else if (msg->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
                         if (msg->partition >= 0 && msg->partition < 64 && !eof[msg->partition]) {
                                 eof[msg->partition] = 1;
                                 if (rules)
@@ -1103,15 +1275,16 @@ static int worker_wl_setup(pf_worker_t *w, char *errstr, size_t errstr_size) {
         }
         rd_kafka_poll_set_consumer(w->wl_consumer);
         /* One group-less consumer reads both global tables, every partition from the start. */
-        static const pf_topic_t tables[2] = {PF_TOPIC_WATCHLIST, PF_TOPIC_RULES};
+        static const pf_topic_t tables[3] = {PF_TOPIC_WATCHLIST, PF_TOPIC_RULES, PF_TOPIC_FLAGS};
         rd_kafka_topic_partition_list_t *parts = rd_kafka_topic_partition_list_new(4);
-        for (int t = 0; t < 2; t++) {
+        for (int t = 0; t < 3; t++) {
+                int max = tables[t] == PF_TOPIC_FLAGS ? PF_FLAGS_MAX_PARTS : 64;
                 const char *name = w->names[tables[t]];
                 rd_kafka_topic_t *rkt = rd_kafka_topic_new(w->wl_consumer, name, NULL);
                 rd_kafka_resp_err_t err = rd_kafka_metadata(w->wl_consumer, 0, rkt, &md, 30000);
                 rd_kafka_topic_destroy(rkt);
                 if (err || md->topic_cnt != 1 || md->topics[0].err ||
-                    md->topics[0].partition_cnt < 1 || md->topics[0].partition_cnt > 64) {
+                    md->topics[0].partition_cnt < 1 || md->topics[0].partition_cnt > max) {
                         snprintf(errstr, errstr_size,
                                  "topic %s: %s (create the topics with paxflow topics create)",
                                  name, rd_kafka_err2str(err ? err : md->topics[0].err));
@@ -1124,7 +1297,9 @@ static int worker_wl_setup(pf_worker_t *w, char *errstr, size_t errstr_size) {
                         rd_kafka_topic_partition_list_add(parts, name,
                                                           md->topics[0].partitions[i].id)
                                 ->offset = RD_KAFKA_OFFSET_BEGINNING;
-                if (tables[t] == PF_TOPIC_WATCHLIST)
+                if (tables[t] == PF_TOPIC_FLAGS)
+                        w->flags_parts = md->topics[0].partition_cnt;
+                else if (tables[t] == PF_TOPIC_WATCHLIST)
                         w->wl_parts = md->topics[0].partition_cnt;
                 else
                         w->rules_parts = md->topics[0].partition_cnt;
@@ -1260,6 +1435,9 @@ static void worker_metrics_tick(pf_worker_t *w, double now) {
                 if (w->order[p])
                         pending += pf_order_part_pending(w->order[p]);
         pf_metrics_series_set(w->m_pending, (double)pending);
+        pf_metrics_gauge_set(w->metrics, PF_M_FLAGS_HELD, NULL, w->flags_held);
+        pf_metrics_gauge_set(w->metrics, PF_M_FLAGS_ENTRIES, NULL,
+                             (double)pf_flags_count(w->flags));
         if (w->assigned == 0) {
                 pf_metrics_set_ready(w->metrics, 0, "no partitions assigned yet");
         } else if (w->restoring) {
@@ -1334,6 +1512,9 @@ static void worker_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
                                 pf_order_part_destroy(w->order[tp->partition]);
                                 w->order[tp->partition] = NULL;
                                 w->order_touched[tp->partition] = 0;
+                                w->flags_sent[tp->partition] = PF_FLAGS_NONE;
+                                w->flags_need[tp->partition] = -1;
+                                w->resynced[tp->partition] = 0;
                         }
                 } else if (idx >= 0 && w->sources) {
                         pf_order_source_forget(w->sources, idx, tp->partition);
@@ -1602,6 +1783,15 @@ static int worker_setup(pf_worker_t *w, char *errstr, size_t errstr_size) {
                             pf_ruleset_rule_count(w->ruleset));
         }
         pconf.screen_threshold = pf_conf_double(conf, "screen.threshold");
+        if (!(w->flags = pf_flags_new(pf_conf_int(conf, "flags.delay.ms")))) {
+                snprintf(errstr, errstr_size, "out of memory");
+                return -1;
+        }
+        pconf.flags = w->flags; /* filled from the flags topic, committed records only */
+        for (int p = 0; p < PF_WORKER_MAX_PARTITIONS; p++) {
+                w->flags_sent[p] = PF_FLAGS_NONE;
+                w->flags_need[p] = w->flags_eof[p] = -1;
+        }
         if (pf_bands_from_conf(conf, &pconf.bands, errstr, errstr_size))
                 return -1;
         if (!(w->pipe = pf_pipeline_new(&pconf, errstr, errstr_size)))
@@ -1628,6 +1818,16 @@ static int worker_setup(pf_worker_t *w, char *errstr, size_t errstr_size) {
                 return -1;
         if (worker_order_setup(w, errstr, errstr_size))
                 return -1;
+        if (w->ordered && w->flags_parts != w->rp_parts) {
+                snprintf(errstr, errstr_size,
+                         "the flags topic has %d partitions and the repartition topic %d: they "
+                         "must be equal (each repartition partition publishes its flags and "
+                         "progress to its own); recreate the flags topic",
+                         w->flags_parts, (int)w->rp_parts);
+                return -1;
+        }
+        /* arrival order: no gate (no determinism to keep); the flags apply as they come */
+        pf_flags_set_parts(w->flags, w->ordered ? w->rp_parts : 0);
         return worker_setup_consumers(w, errstr, errstr_size);
 }
 
@@ -1662,6 +1862,7 @@ static void worker_teardown(pf_worker_t *w) {
         pf_ruleset_destroy(w->rules_live);
         pf_ruleset_destroy(w->ruleset);
         pf_watchlist_destroy(w->wl);
+        pf_flags_destroy(w->flags);
         pf_codec_destroy(w->wl_codec);
         free(w->wl_st);
         pf_schemas_destroy(w->schemas);
@@ -1701,7 +1902,7 @@ static int worker_caught_up(pf_worker_t *w) {
 /** @returns 1 when there is nothing left to read: every partition at its end, no restore. */
 static int worker_idle_done(pf_worker_t *w) {
         if (!(w->assigned > 0 && w->at_eof >= w->assigned && !w->restoring && !w->since_commit &&
-              !w->markers_due && w->wl_loaded))
+              !w->markers_due && !w->progress_due && w->wl_loaded))
                 return 0;
         for (int32_t p = 0; p < PF_WORKER_MAX_PARTITIONS; p++)
                 if (w->order[p] && pf_order_part_pending(w->order[p]))
@@ -1741,8 +1942,10 @@ int pf_worker_run(const pf_conf_t *conf, pf_worker_stats_t *stats) {
         int64_t idle_exit_ms = pf_conf_int(conf, "idle.exit.ms");
         double t0 = worker_mono_s(), last_commit = t0, last_msg = t0, first_msg = 0, last_out = t0;
         while (!pf_worker_stop_flag && !w->fatal) {
-                rd_kafka_message_t *msg = rd_kafka_consumer_poll(
-                        w->consumer, w->restoring || !w->wl_loaded ? 10 : 100);
+                rd_kafka_message_t *msg =
+                        rd_kafka_consumer_poll(w->consumer, w->release_due                  ? 0
+                                                            : w->restoring || !w->wl_loaded ? 10
+                                                                                            : 100);
                 rd_kafka_poll(w->producer, 0);
                 double now = worker_mono_s();
                 if (msg) {

@@ -23,40 +23,13 @@ for p in "$PREFIX" "$CLEAN"; do
 done
 cat "$WORK/gen-$PREFIX.txt"
 
-# A supervisor per worker restarts it whenever it dies, as Kubernetes would; it stops when the
-# worker exits 0 (idle exit: everything consumed).
-supervise() {
-  local id=$1
-  while :; do
-    rc=0
-    "$PAXFLOW" run --brokers "$BROKERS" --topic.prefix "$PREFIX" --group.id "$PREFIX" \
-      --worker.id "$id" --state.dir "$WORK/state-$id" --secret.file "$WORK/secret" \
-      --idle.exit.ms 8000 --log.level info "${kx[@]}" >> "$WORK/summary-$id.txt" \
-      2>> "$WORK/worker-$id.log" || rc=$?
-    [ "$rc" -eq 0 ] && break
-    echo "$(date +%T) worker $id exited $rc, restarting" >> "$WORK/chaos.log"
-    sleep 1
-  done
-}
 t0=$(date +%s)
-for id in w1 w2 w3; do supervise "$id" & done
+# supervise (lib.sh) restarts a worker whenever it dies, as Kubernetes would.
+for id in w1 w2 w3; do supervise "$id" --idle.exit.ms 8000 --log.level info "${kx[@]}" & done
 
 for k in $(seq 1 "$KILLS"); do
   sleep $((2 + RANDOM % 5))
-  # A random worker; if it is between a death and its restart, try again shortly (bounded), so
-  # that every kill lands on a live worker.
-  for _ in $(seq 1 40); do
-    id=w$((1 + RANDOM % 3))
-    pid=$(pgrep -f -- "--worker.id $id --state.dir $WORK/state-$id" | head -1 || true)
-    [ -n "$pid" ] && kill -9 "$pid" 2> /dev/null && break
-    pid=""
-    sleep 0.25
-  done
-  if [ -n "$pid" ]; then
-    echo "$(date +%T) kill -9 $id (pid $pid)" >> "$WORK/chaos.log"
-  else
-    echo "$(date +%T) no worker running at kill $k" >> "$WORK/chaos.log"
-  fi
+  kill_one w1 w2 w3
   if [ "$BROKER_RESTART" = 1 ] && [ "$k" -eq $(((KILLS + 1) / 2)) ]; then
     echo "$(date +%T) broker restart" >> "$WORK/chaos.log"
     "$ROOT/scripts/kafka.sh" restart >> "$WORK/chaos.log"

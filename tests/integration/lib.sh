@@ -24,3 +24,39 @@ pf() {
   local cmd=$1; shift
   "$PAXFLOW" "$cmd" --brokers "$BROKERS" --topic.prefix "$PREFIX" "$@"
 }
+
+# supervise ID [run options...]: runs worker ID in the group of this test's topics, restarting it
+# whenever it dies, as Kubernetes would, until it exits 0 (idle exit: everything consumed).
+# Output: $WORK/summary-ID.txt, $WORK/worker-ID.log; restarts are noted in $WORK/chaos.log.
+supervise() {
+  local id=$1 rc
+  shift
+  while :; do
+    rc=0
+    "$PAXFLOW" run --brokers "$BROKERS" --topic.prefix "$PREFIX" --group.id "$PREFIX" \
+      --worker.id "$id" --state.dir "$WORK/state-$id" --secret.file "$WORK/secret" "$@" \
+      >> "$WORK/summary-$id.txt" 2>> "$WORK/worker-$id.log" || rc=$?
+    [ "$rc" -eq 0 ] && break
+    echo "$(date +%T) worker $id exited $rc, restarting" >> "$WORK/chaos.log"
+    sleep 1
+  done
+}
+
+# kill_one ID...: kill -9 one running worker among the IDs (started by supervise), chosen at
+# random; if the choice is between a death and its restart, tries again shortly (bounded), so
+# that every kill lands on a live worker. Notes the kill (or its absence) in $WORK/chaos.log.
+kill_one() {
+  local id pid=""
+  for _ in $(seq 1 40); do
+    id=${@:$((1 + RANDOM % $#)):1}
+    pid=$(pgrep -f -- "--worker.id $id --state.dir $WORK/state-$id" | head -1 || true)
+    [ -n "$pid" ] && kill -9 "$pid" 2> /dev/null && break
+    pid=""
+    sleep 0.25
+  done
+  if [ -n "$pid" ]; then
+    echo "$(date +%T) kill -9 $id (pid $pid)" >> "$WORK/chaos.log"
+  else
+    echo "$(date +%T) no worker running at a kill" >> "$WORK/chaos.log"
+  fi
+}

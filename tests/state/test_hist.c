@@ -379,7 +379,7 @@ static const struct {
          PF_ERR_INVALID_VALUE},
         {"junk after NUL", OFF_TRIP(0) + T_CARRIER + 3, 1, {'X'}, PF_ERR_INVALID_VALUE},
         {"direction 2", OFF_TRIP(0) + T_DIRECTION, 1, {2}, PF_ERR_INVALID_VALUE},
-        {"unknown flag", OFF_TRIP(0) + T_FLAGS, 1, {0x08}, PF_ERR_INVALID_VALUE},
+        {"unknown flag", OFF_TRIP(0) + T_FLAGS, 1, {0x10}, PF_ERR_INVALID_VALUE},
         {"unsorted trips", OFF_TRIP(1), 2, {0xe7, 0x03}, PF_ERR_INVALID_VALUE}, /* 999 */
         {"duplicate trip", /* departure 1000, "LH", "400" */
          OFF_TRIP(1),
