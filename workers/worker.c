@@ -126,6 +126,11 @@ typedef struct pf_worker_s {
         int64_t flags_need[PF_WORKER_MAX_PARTITIONS]; /* that end; -1: not owned */
         int64_t flags_eof[PF_WORKER_MAX_PARTITIONS];  /* where the reader last hit the end */
         uint8_t resynced[PF_WORKER_MAX_PARTITIONS];   /* read again up to the stored position */
+        /* After a rewind (abort), rd_kafka_position() (librdkafka 2.0.2) may still report the
+         * pre-seek position of a partition until it delivers again; a commit meanwhile would
+         * skip what is to be read again. So until then the seek offset stands in for it. */
+        uint8_t stale[3][PF_WORKER_MAX_PARTITIONS];
+        int64_t seek_pos[3][PF_WORKER_MAX_PARTITIONS];
         double wl_t0;
         uint8_t await_wl[PF_WORKER_MAX_PARTITIONS]; /* restored, waiting for the watchlist */
         pf_metrics_t *metrics;                      /* NULL when metrics.port is 0 */
@@ -432,8 +437,10 @@ static int worker_apply(pf_worker_t *w, const pf_worker_origin_t *o, int64_t ts)
 
 /** @returns the order state of repartition partition @p p, made on first use. */
 static pf_order_part_t *worker_order_part(pf_worker_t *w, int32_t p) {
-        if (!w->order[p])
+        if (!w->order[p]) {
                 w->order[p] = pf_order_part_new(w->in_parts, w->max_pending);
+                w->resynced[p] = 1; /* nothing committed to read again */
+        }
         return w->order[p];
 }
 
@@ -443,8 +450,10 @@ static void worker_resync_check(pf_worker_t *w, int32_t p, int64_t position) {
         if (w->resynced[p] || !w->order[p])
                 return;
         int64_t stored = pf_order_part_position(w->order[p]);
-        if (stored < 0 || position >= stored)
+        if (stored < 0 || position >= stored) {
                 w->resynced[p] = 1;
+                w->release_due = 1;
+        }
 }
 
 /** Stage 2: a watermark marker moves the frontier; an event is applied, held or skipped. */
@@ -546,7 +555,11 @@ static int worker_release(pf_worker_t *w) {
         w->flags_held = 0;
         for (int32_t p = 0; p < w->rp_parts && p < PF_WORKER_MAX_PARTITIONS; p++) {
                 pf_order_part_t *part = w->order[p];
-                if (!part || w->restore[p].active)
+                /* After a load, nothing is released until the partition has read again up to
+                 * the position stored at the commit: events held there (by the flags gate) may
+                 * lie below the frontier, and releasing the first ones read back would overtake
+                 * a smaller key still to come (and the skip rule would then drop it). */
+                if (!part || w->restore[p].active || !w->resynced[p])
                         continue;
                 while (pf_order_part_ready(part)) {
                         if (pf_order_part_next_time(part) > gate && !pf_order_part_over_cap(part)) {
@@ -603,12 +616,14 @@ static int worker_order_load(pf_worker_t *w, int32_t p) {
         }
         if (!found) {
                 pf_order_part_reset(part);
+                w->resynced[p] = 1; /* nothing committed: nothing to read again */
                 return 0;
         }
         if (pf_order_part_load(part, blob, len)) {
                 pf_log_error("worker", "order state of partition %d is corrupt", (int)p);
                 return -1;
         }
+        w->resynced[p] = pf_order_part_position(part) < 0;
         return 0;
 }
 
@@ -667,9 +682,18 @@ static int worker_rewind(pf_worker_t *w) {
                 return -1;
         rd_kafka_resp_err_t err = rd_kafka_committed(w->consumer, parts, 30 * 1000);
         if (!err) {
-                for (int i = 0; i < parts->cnt; i++)
-                        if (parts->elems[i].offset < 0)
-                                parts->elems[i].offset = RD_KAFKA_OFFSET_BEGINNING;
+                for (int i = 0; i < parts->cnt; i++) {
+                        rd_kafka_topic_partition_t *tp = &parts->elems[i];
+                        int idx = worker_input_index(w, tp->topic);
+                        if (idx >= 0 && tp->partition >= 0 &&
+                            tp->partition < PF_WORKER_MAX_PARTITIONS) {
+                                w->stale[idx][tp->partition] = 1;
+                                w->seek_pos[idx][tp->partition] =
+                                        tp->offset >= 0 ? tp->offset : RD_KAFKA_OFFSET_INVALID;
+                        }
+                        if (tp->offset < 0)
+                                tp->offset = RD_KAFKA_OFFSET_BEGINNING;
+                }
                 rd_kafka_error_t *error = rd_kafka_seek_partitions(w->consumer, parts, 30 * 1000);
                 if (error) {
                         pf_log_error("worker", "rewind: %s", rd_kafka_error_string(error));
@@ -722,6 +746,9 @@ static rd_kafka_topic_partition_list_t *worker_commit_prepare(pf_worker_t *w) {
                 const rd_kafka_topic_partition_t *tp = &parts->elems[i];
                 int64_t off = tp->offset;
                 int32_t p = tp->partition;
+                int idx = worker_input_index(w, tp->topic);
+                if (idx >= 0 && p >= 0 && p < PF_WORKER_MAX_PARTITIONS && w->stale[idx][p])
+                        off = w->seek_pos[idx][p];
                 if (w->ordered && p >= 0 && p < PF_WORKER_MAX_PARTITIONS && w->order[p] &&
                     strcmp(tp->topic, w->names[PF_TOPIC_BY_TRAVELLER]) == 0) {
                         if (worker_emit_progress(w, p, off)) {
@@ -816,10 +843,12 @@ static int worker_abort(pf_worker_t *w) {
                         return -1;
         }
         w->release_due = 0;
-        /* The aborted progress records are gone: publish again from the reloaded state. */
+        /* The aborted progress records are gone: publish again from the reloaded state, at the
+         * next commit the re-read input brings. Not before: until the consumer has fetched
+         * again, its positions are the pre-rewind ones, and a commit would skip the re-read. */
         for (int32_t p = 0; p < PF_WORKER_MAX_PARTITIONS; p++)
                 w->flags_sent[p] = PF_FLAGS_NONE;
-        w->progress_due = 1;
+        w->progress_due = 0;
         /* The aborted markers are gone too: stage 1 goes back to what it had promised as of the
          * commit (a watermark kept from after it would promise events not yet re-published, and
          * an end-of-partition need not be reported again) and derives the rest anew. */
@@ -1490,6 +1519,7 @@ static void worker_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
         if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
                 pf_log_info("worker", "assigned %d partitions", parts->cnt);
                 rd_kafka_assign(rk, parts);
+                memset(w->stale, 0, sizeof(w->stale)); /* positions start unknown, not stale */
                 w->assigned = parts->cnt;
                 w->at_eof = 0;
                 memset(w->eof, 0, sizeof(w->eof));
@@ -1531,12 +1561,16 @@ static void worker_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 static int worker_handle(pf_worker_t *w, rd_kafka_message_t *msg) {
         int idx = worker_input_index(w, rd_kafka_topic_name(msg->rkt));
         int in_range = idx >= 0 && msg->partition >= 0 && msg->partition < PF_WORKER_MAX_PARTITIONS;
+        if (in_range)
+                w->stale[idx][msg->partition] = 0; /* its position is live again */
         if (msg->err) {
                 if (msg->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
                         if (in_range && !w->eof[idx][msg->partition]) {
                                 w->eof[idx][msg->partition] = 1;
                                 w->at_eof++;
                         }
+                        if (in_range && idx == 2) /* its end: the position is the offset */
+                                worker_resync_check(w, msg->partition, msg->offset);
                         if (w->ordered && in_range && idx < 2) {
                                 /* Read to its end: nothing older can follow from it for now. */
                                 if (pf_order_source_eof(w->sources, idx, msg->partition))
