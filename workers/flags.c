@@ -173,21 +173,19 @@ int64_t pf_flags_progress_min(const pf_flags_t *f) {
         return m;
 }
 
-int pf_flags_may_apply(const pf_flags_t *f, int64_t t) {
-        int64_t m = pf_flags_progress_min(f);
-        if (m == PF_FLAGS_NONE)
-                return 0;
-        if (t < INT64_MIN + f->delay_ms)
-                return 1;
-        /* t - delay <= m, without overflow */
-        return t <= m || t - f->delay_ms <= m;
+int64_t pf_flags_gate_at(const pf_flags_t *f, int64_t lowest) {
+        if (lowest == PF_FLAGS_NONE)
+                return PF_FLAGS_NONE;
+        return lowest > INT64_MAX - f->delay_ms ? INT64_MAX : lowest + f->delay_ms;
 }
 
 int64_t pf_flags_gate(const pf_flags_t *f) {
-        int64_t m = pf_flags_progress_min(f);
-        if (m == PF_FLAGS_NONE)
-                return PF_FLAGS_NONE;
-        return m > INT64_MAX - f->delay_ms ? INT64_MAX : m + f->delay_ms;
+        return pf_flags_gate_at(f, pf_flags_progress_min(f));
+}
+
+int pf_flags_may_apply(const pf_flags_t *f, int64_t t) {
+        int64_t gate = pf_flags_gate(f);
+        return gate != PF_FLAGS_NONE && t <= gate;
 }
 
 /* ---- Records: big-endian integers ---- */

@@ -95,6 +95,9 @@ int pf_flags_may_apply(const pf_flags_t *f, int64_t t);
 /** @returns the latest event time that may be applied now (PF_FLAGS_NONE: none may), i.e. the
  *           lowest progress plus the delay, saturated. */
 int64_t pf_flags_gate(const pf_flags_t *f);
+/** @returns the gate for a lowest progress of @p lowest (a caller that knows some partitions'
+ *           progress better than the table): @p lowest plus the delay, saturated. */
+int64_t pf_flags_gate_at(const pf_flags_t *f, int64_t lowest);
 
 /* ---- Records ---- */
 

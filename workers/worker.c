@@ -537,10 +537,7 @@ static int64_t worker_flags_gate(pf_worker_t *w) {
                 if (e < m)
                         m = e;
         }
-        if (m == PF_FLAGS_NONE)
-                return PF_FLAGS_NONE;
-        int64_t d = pf_flags_delay(w->flags);
-        return m > INT64_MAX - d ? INT64_MAX : m + d;
+        return pf_flags_gate_at(w->flags, m);
 }
 
 /**

@@ -21,8 +21,6 @@ runw "$CLEAN"
 aborts=$(grep -c 'fault injection: aborting' "$WORK/worker-$PREFIX.log" || true)
 [ "$aborts" -ge 3 ] || fail "only $aborts injected aborts"
 
-consume() { "$PAXFLOW" consume --brokers "$BROKERS" --topic.prefix "$1" --topic "$2" --timeout.ms 60000; }
-project='{event_id, traveller_ref, source, flight, score, band, hits, watchlist_matches, ruleset_version, event_time}'
 consume "$PREFIX" scored | jq -c "$project" | sort > "$WORK/a.jsonl"
 consume "$CLEAN" scored | jq -c "$project" | sort > "$WORK/c.jsonl"
 N=$(wc -l < "$WORK/c.jsonl")

@@ -39,19 +39,12 @@ n=$(grep -c "kill -9" "$WORK/chaos.log" || true)
   --log.level warn > "$WORK/summary-clean.txt" 2> "$WORK/worker-clean.log" \
   || { cat "$WORK/worker-clean.log" >&2; fail "clean run failed"; }
 
-consume() { "$PAXFLOW" consume --brokers "$BROKERS" --topic.prefix "$1" --topic "$2" --timeout.ms 60000; }
-project='{event_id, traveller_ref, source, flight, score, band, hits, watchlist_matches, ruleset_version, event_time}'
 consume "$PREFIX" events.api > "$WORK/in.jsonl"
 consume "$PREFIX" events.pnr >> "$WORK/in.jsonl"
 # valid events: the planted bad payloads that decode (an empty surname) go to the DLQ
 N=$(jq -r 'select(._error == null and (.traveller.surname | length) > 0) | .event_id' "$WORK/in.jsonl" \
   | sort -u | wc -l)
-for attempt in $(seq 1 30); do
-  consume "$PREFIX" scored | jq -c "$project" | sort > "$WORK/chaos.jsonl"
-  [ "$(jq -r .event_id "$WORK/chaos.jsonl" | sort -u | wc -l)" -ge "$N" ] && break
-  echo "attempt $attempt: $(wc -l < "$WORK/chaos.jsonl") of $N results visible yet"
-  sleep 3
-done
+await_results "$PREFIX" "$N" "$WORK/chaos.jsonl"
 consume "$CLEAN" scored | jq -c "$project" | sort > "$WORK/clean.jsonl"
 R=$(wc -l < "$WORK/chaos.jsonl")
 U=$(jq -r .event_id "$WORK/chaos.jsonl" | sort -u | wc -l)

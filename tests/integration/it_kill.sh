@@ -46,23 +46,14 @@ grep -c "kill -9" "$WORK/chaos.log" | { read -r n; [ "$n" -ge "$KILLS" ] || fail
   --log.level warn > "$WORK/summary-clean.txt" 2> "$WORK/worker-clean.log" \
   || fail "clean run failed"
 
-consume() { "$PAXFLOW" consume --brokers "$BROKERS" --topic.prefix "$1" --topic "$2" --timeout.ms 60000; }
-project='{event_id, traveller_ref, source, flight, score, band, hits, watchlist_matches, ruleset_version, event_time}'
 consume "$PREFIX" events.api > "$WORK/in.jsonl"
 consume "$PREFIX" events.pnr >> "$WORK/in.jsonl"
 bad=$(jq -r 'select(._error == null and (.traveller.surname | length) == 0) | .event_id' "$WORK/in.jsonl")
 jq -r 'select(._error == null) | .event_id' "$WORK/in.jsonl" | sort -u \
   | comm -23 - <(echo "$bad" | sort -u) > "$WORK/expected"
 N=$(wc -l < "$WORK/expected")
-# A transaction whose commit a killed worker had started is completed by the broker on its own:
-# its results become visible to read_committed readers only once the broker has written the
-# commit markers, which after a broker restart can take a while. Read until all are visible.
-for attempt in $(seq 1 30); do
-  consume "$PREFIX" scored | jq -c "$project" | sort > "$WORK/chaos.jsonl"
-  [ "$(jq -r .event_id "$WORK/chaos.jsonl" | sort -u | wc -l)" -ge "$N" ] && break
-  echo "attempt $attempt: $(wc -l < "$WORK/chaos.jsonl") of $N results visible yet"
-  sleep 3
-done
+# Read until all are visible (lib.sh: a killed worker's started commit completes on its own).
+await_results "$PREFIX" "$N" "$WORK/chaos.jsonl"
 consume "$CLEAN" scored | jq -c "$project" | sort > "$WORK/clean.jsonl"
 R=$(wc -l < "$WORK/chaos.jsonl")
 U=$(jq -r .event_id "$WORK/chaos.jsonl" | sort -u | wc -l)

@@ -60,3 +60,22 @@ kill_one() {
     echo "$(date +%T) no worker running at a kill" >> "$WORK/chaos.log"
   fi
 }
+
+# consume PREFIX ROLE: every committed record of a topic of PREFIX, as JSON lines.
+consume() { "$PAXFLOW" consume --brokers "$BROKERS" --topic.prefix "$1" --topic "$2" --timeout.ms 60000; }
+# The fields of a ScoredResult that must not depend on timing (not the processing time).
+project='{event_id, traveller_ref, source, flight, score, band, hits, watchlist_matches, ruleset_version, event_time}'
+
+# await_results PREFIX N OUT: PREFIX's scored results, projected and sorted, into OUT, read again
+# until N distinct event ids are visible (at most 30 tries). A transaction whose commit a killed
+# worker had started is completed by the broker on its own, and after a broker restart writing
+# its commit markers can take a while.
+await_results() {
+  local attempt
+  for attempt in $(seq 1 30); do
+    consume "$1" scored | jq -c "$project" | sort > "$3"
+    [ "$(jq -r .event_id "$3" | sort -u | wc -l)" -ge "$2" ] && return 0
+    echo "attempt $attempt: $(wc -l < "$3") of $2 results visible yet"
+    sleep 3
+  done
+}
