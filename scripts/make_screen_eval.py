@@ -14,6 +14,15 @@ traveller is built against one entry:
     (feminine surname form, close DOB), an unrelated traveller.
 The variant rules come from how the scripts are transliterated, not from the matcher.
 
+Labels must be decidable from the data. A negative differs from its entry in something no
+positive variant changes: another name (not another spelling of the same name, see SAME_NAME),
+or a birth year 2 or more away from a dated entry's (positives allow a year off by one). So:
+  - no two entries carry the same name, and unrelated travellers and siblings never carry a
+    listed name (distinct_person);
+  - a namesake of an entry with no date of birth equals that entry in every recorded field:
+    it is written with "expect": null and class "undecidable:namesake" (and "about": the
+    entry id), and scripts/screen_eval.sh reports how often it is matched without scoring it.
+
 Usage: scripts/make_screen_eval.py [--seed N] [--out DIR]
 """
 import argparse
@@ -235,11 +244,14 @@ class Person:
     """A person: the list's view and a passport view of the same name."""
 
     def __init__(self, culture, list_given, list_surname, pass_given, pass_surname, nat, fem=False,
-                 pools=None):
+                 src=None):
         self.culture, self.nat, self.fem = culture, nat, fem
         self.list_given, self.list_surname = list_given, list_surname
         self.pass_given, self.pass_surname = pass_given, pass_surname
-        self.pools = pools
+        # src = (first given name, surname) in the source script: two people with equal keys
+        # carry the same name whatever its spelling, so no data can tell them apart by name
+        self.src = src
+        self.key = (culture,) + tuple(src)
 
 
 def make_person(rng, culture):
@@ -256,10 +268,10 @@ def make_person(rng, culture):
         ls = s if in_script else cyr_latin(s, OLD)
         table = ICAO if rng.random() < 0.7 else OLD
         pg = cyr_latin(g, table) + (" " + cyr_latin(pat, table) if rng.random() < 0.3 else "")
-        return Person("ru", lg, ls, pg, cyr_latin(s, table), "RUS", fem)
+        return Person("ru", lg, ls, pg, cyr_latin(s, table), "RUS", fem, (g, s))
     if culture == "gr":
         g, s = rng.choice(GR_GIVEN), rng.choice(GR_SURNAMES)
-        return Person("gr", g, s, elot(g), elot(s), "GRC")
+        return Person("gr", g, s, elot(g), elot(s), "GRC", src=(g, s))
     if culture == "ar":
         g, gl = rng.choice(AR_GIVEN)
         f, fl = rng.choice(AR_GIVEN[:12])
@@ -269,23 +281,43 @@ def make_person(rng, culture):
         ls = s if in_script else rng.choice(sl)
         pg = rng.choice(gl) + (" " + rng.choice(fl) if rng.random() < 0.6 else "")
         return Person("ar", lg, ls, pg, rng.choice(sl),
-                      rng.choice(["SAU", "EGY", "IRQ", "SYR", "JOR", "MAR", "DZA", "YEM"]))
+                      rng.choice(["SAU", "EGY", "IRQ", "SYR", "JOR", "MAR", "DZA", "YEM"]),
+                      src=(g, s))
     if culture == "zh":
         (sp, sw) = rng.choice(ZH_SURNAMES)
         a, b = rng.choice(ZH_SYLL), rng.choice(ZH_SYLL)
         pin = a[0] + b[0].lower()
         wade = a[1] + "-" + b[1]
         if rng.random() < 0.5:  # list in Wade-Giles, passport in pinyin (or the reverse)
-            return Person("zh", wade, sw, pin.upper(), sp, "CHN")
+            return Person("zh", wade, sw, pin.upper(), sp, "CHN", src=(a[0] + b[0], sp))
         # Taiwanese passports print Wade-Giles without apostrophes or umlauts
         return Person("zh", pin.upper(), sp, wade.replace("'", "").replace("Ü", "U"),
-                      sw.replace("'", ""), rng.choice(["TWN", "HKG", "CHN"]))
+                      sw.replace("'", ""), rng.choice(["TWN", "HKG", "CHN"]), src=(a[0] + b[0], sp))
     g = rng.choice(W_GIVEN)
     mid = rng.choice(W_GIVEN) if rng.random() < 0.4 else ""
     s = rng.choice(W_SURNAMES)
     full_g = g + (" " + mid if mid else "")
     return Person("w", full_g, s, full_g, s,
-                  rng.choice(["USA", "GBR", "FRA", "ESP", "DEU", "NLD", "ITA", "POL", "BRA"]))
+                  rng.choice(["USA", "GBR", "FRA", "ESP", "DEU", "NLD", "ITA", "POL", "BRA"]),
+                  src=("w:" + g, s))
+
+
+# Given names that are one name written in several scripts or languages: a traveller carrying
+# one of them is not a different person from a listed carrier of another.
+SAME_NAME = [{"w:MARIA", "Мария", "Μαρία"}, {"w:SOPHIE", "Софья", "Σοφία"},
+             {"w:ELENA", "Ελένη"}, {"w:JULIA", "Юлия"}]
+
+
+def same_name(a, b):
+    return a == b or any(a in g and b in g for g in SAME_NAME)
+
+
+def distinct_person(rng, culture, used):
+    """A person whose name key is not on the list (a namesake by chance would be unlabelable)."""
+    while True:
+        p = make_person(rng, culture)
+        if p.key not in used:
+            return p
 
 
 def main():
@@ -298,8 +330,10 @@ def main():
     rng = random.Random(args.seed)
     cultures = ["ru", "ar", "gr", "zh", "w", "w", "ar", "ru"]
     entries, people = [], []
+    used = set()  # name keys on the list: no two entries carry the same name
     for i in range(args.entries):
-        p = make_person(rng, cultures[i % len(cultures)])
+        p = distinct_person(rng, cultures[i % len(cultures)], used)
+        used.add(p.key)
         y, m, d = rand_date(rng)
         r = rng.random()
         p.dob = (y, m, d)
@@ -319,11 +353,13 @@ def main():
 
     travellers = []
 
-    def trav(p, given, surname, dob, expect, cls, nat=None):
-        travellers.append({"id": "T%05d" % len(travellers), "given_names": given,
-                           "surname": surname, "date_of_birth": dob,
-                           "gender": "F" if p.fem else "M", "nationality": nat or p.nat,
-                           "document": None, "expect": expect, "class": cls})
+    def trav(p, given, surname, dob, expect, cls, nat=None, about=None):
+        t = {"id": "T%05d" % len(travellers), "given_names": given, "surname": surname,
+             "date_of_birth": dob, "gender": "F" if p.fem else "M", "nationality": nat or p.nat,
+             "document": None, "expect": expect, "class": cls}
+        if about:
+            t["about"] = about
+        travellers.append(t)
 
     pos_classes = ["translit", "translit", "typo", "reorder", "missing_middle", "initial",
                    "spacing", "dob_swapped", "dob_year_off", "translit_typo"]
@@ -360,50 +396,56 @@ def main():
             dob = fmt(y + rng.choice([-1, 1]), m, d)
         trav(p, g, s, dob, [p.eid], "pos:" + cls)
 
-    same_culture = {}
-    for p in people:
-        same_culture.setdefault(p.culture, []).append(p)
     neg_classes = ["namesake", "sibling", "near_name", "spouse", "unrelated"]
+    # near names come from the person's own culture: (spelling, name in its source script)
+    pools = {"w": [(w, "w:" + w) for w in W_GIVEN],
+             "ru": [(cyr_latin(x, t), x) for x in RU_GIVEN_M + RU_GIVEN_F for t in (ICAO, OLD)],
+             "ar": [(v, a) for a, vs in AR_GIVEN for v in vs],
+             "gr": [(elot(x), x) for x in GR_GIVEN], "zh": []}
     for idx, p in enumerate(people):
         y, m, d = p.dob
         cls = neg_classes[idx % len(neg_classes)]
         if cls == "namesake":
             ny = y + rng.choice([-9, -6, -4, -3, -2, 2, 3, 5, 8])
             nm, nd = rng.randint(1, 12), rng.randint(1, 28)
-            trav(p, p.pass_given, p.pass_surname, fmt(ny, nm, nd), [], "neg:namesake")
+            if p.list_dob is None:
+                # Same name as an entry that records nothing else: no data tells them apart.
+                # Kept, unscored, to show what an officer is asked to review.
+                trav(p, p.pass_given, p.pass_surname, fmt(ny, nm, nd), None,
+                     "undecidable:namesake", about=p.eid)
+            else:
+                trav(p, p.pass_given, p.pass_surname, fmt(ny, nm, nd), [], "neg:namesake")
         elif cls == "sibling":
-            other = make_person(rng, p.culture)
-            if other.pass_given.split()[0] == p.pass_given.split()[0]:
+            other = distinct_person(rng, p.culture, used)
+            if same_name(other.src[0], p.src[0]) or (p.culture, other.src[0], p.src[1]) in used:
                 continue
             trav(p, other.pass_given, p.pass_surname,
                  fmt(y + rng.choice([-3, -2, -1, 1, 2, 3]), rng.randint(1, 12), rng.randint(1, 28)),
                  [], "neg:sibling")
         elif cls == "near_name":
             toks = p.pass_given.split()
-            pool = W_GIVEN + [cyr_latin(x, ICAO) for x in RU_GIVEN_M + RU_GIVEN_F] + \
-                [v for _, vs in AR_GIVEN for v in vs]
             first = toks[0]
-            near = [x for x in pool if x != first and x[:2] == first[:2] and
-                    abs(len(x) - len(first)) <= 2 and x not in sum(
-                        [vs for _, vs in AR_GIVEN if first in vs], [])]
+            # another real name that looks alike, never another spelling of the same name
+            near = [(x, src) for x, src in pools[p.culture] if x[:2] == first[:2] and
+                    abs(len(x) - len(first)) <= 2 and not same_name(src, p.src[0]) and
+                    x not in p.pass_given.split() and (p.culture, src, p.src[1]) not in used]
             if not near:
                 continue
-            toks[0] = rng.choice(near)
+            toks[0] = rng.choice(near)[0]
             trav(p, " ".join(toks), p.pass_surname,
                  fmt(y + rng.choice([-1, 0, 1]), rng.randint(1, 12), rng.randint(1, 28)), [],
                  "neg:near_name")
         elif cls == "spouse" and p.culture == "ru" and not p.fem:
-            other = make_person(rng, "ru")
-            trav(p, cyr_latin(rng.choice(RU_GIVEN_F), ICAO), p.pass_surname + "A",
+            wife = rng.choice(RU_GIVEN_F)
+            if ("ru", wife, feminine(p.src[1])) in used:
+                continue
+            trav(p, cyr_latin(wife, ICAO), p.pass_surname + "A",
                  fmt(y + rng.choice([-2, -1, 0, 1, 2]), rng.randint(1, 12), rng.randint(1, 28)),
                  [], "neg:spouse")
         else:
-            other = make_person(rng, p.culture)
+            other = distinct_person(rng, p.culture, used)
             trav(other, other.pass_given, other.pass_surname, fmt(*rand_date(rng)), [],
                  "neg:unrelated")
-    # A traveller matched by an unrelated entry is fine only if that entry is really them:
-    # unrelated people could collide with a listed person by chance; such collisions are rare
-    # and counted as errors (false positives) like any other.
     os.makedirs(args.out, exist_ok=True)
     with open(os.path.join(args.out, "watchlist.jsonl"), "w", encoding="utf-8") as f:
         for e in entries:
