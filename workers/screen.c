@@ -582,65 +582,96 @@ static uint64_t pf_full_key(const pf_bunit_t **set, size_t n) {
         return h ^ (h >> 29);
 }
 
+#define PF_FIELD_VARIANTS (PF_SNAME_UNITS_MAX + 2)
+
+/** One field's ways of being written: unit sets, as index ranges into a shared array. */
+typedef struct pf_field_variants_s {
+        const pf_bunit_t *unit[PF_FIELD_VARIANTS * PF_SNAME_TOKENS_MAX];
+        uint8_t start[PF_FIELD_VARIANTS], count[PF_FIELD_VARIANTS];
+        bool dropped[PF_FIELD_VARIANTS]; /**< a given name was left out */
+        size_t n, used;
+} pf_field_variants_t;
+
 /**
- * FULL keys: every token, every token but one given name (a middle name missing on one
- * side), and each field's tokens joined (ABDUL RAHMAN / ABDULRAHMAN).
+ * The variants of one field (@p surname selects it): its tokens; for given names, its tokens
+ * without one given name or one compound given name (ABD AL RAHMAN), when another remains;
+ * and the field's longest join (ABDULRAHMAN, ALHASSAN) when it joins more than one token.
  */
-static void pf_keys_full(pf_keyset_t *ks, const pf_bunit_t *units, size_t unit_count) {
-        const pf_bunit_t *set[PF_SNAME_UNITS_MAX];
-        size_t tokens = 0, given = 0, n;
+static void pf_field_variants(pf_field_variants_t *fv, const pf_bunit_t *units, size_t unit_count,
+                              bool surname) {
+        const pf_bunit_t *longest = NULL;
+        size_t tokens = 0;
 
+        fv->n = fv->used = 0;
+        fv->start[0] = 0;
+        fv->dropped[0] = false;
         for (size_t u = 0; u < unit_count; u++) {
-                if (units[u].first == units[u].last) {
-                        set[tokens++] = &units[u];
-                        given += !units[u].surname;
-                }
-        }
-        if (tokens == 0)
-                return;
-        n = tokens;
-        pf_keyset_add(ks, PF_KEY_FULL, pf_full_key(set, n));
-        /* without one given name, or one compound given name (ABD AL RAHMAN), when a given
-         * name and one more token remain */
-        for (size_t skip = 0; tokens >= 3 && given >= 2 && skip < unit_count; skip++) {
-                size_t left_given = 0;
-
-                if (units[skip].surname)
+                if (units[u].surname != surname)
                         continue;
-                n = 0;
+                if (units[u].first == units[u].last) {
+                        fv->unit[fv->used++] = &units[u];
+                        tokens++;
+                }
+                if (longest == NULL ||
+                    units[u].last - units[u].first > longest->last - longest->first)
+                        longest = &units[u];
+        }
+        fv->count[0] = (uint8_t)tokens;
+        fv->n = 1;
+        for (size_t skip = 0; !surname && tokens >= 2 && skip < unit_count; skip++) {
+                size_t start = fv->used, kept = 0;
+
+                if (units[skip].surname || fv->n >= PF_FIELD_VARIANTS - 1)
+                        continue;
                 for (size_t u = 0; u < unit_count; u++) {
-                        if (units[u].first == units[u].last &&
+                        if (!units[u].surname && units[u].first == units[u].last &&
                             (units[u].first < units[skip].first ||
                              units[u].first > units[skip].last)) {
-                                set[n++] = &units[u];
-                                left_given += !units[u].surname;
+                                fv->unit[fv->used++] = &units[u];
+                                kept++;
                         }
                 }
-                if (left_given >= 1 && n >= 2)
-                        pf_keyset_add(ks, PF_KEY_FULL, pf_full_key(set, n));
-        }
-        /* each field as one join: the longest join of the field, or its only token */
-        for (int field = 0; field < 2; field++) {
-                const pf_bunit_t *best = NULL;
-
-                for (size_t u = 0; u < unit_count; u++) {
-                        if (units[u].surname == (field == 1) &&
-                            (best == NULL ||
-                             units[u].last - units[u].first > best->last - best->first))
-                                best = &units[u];
+                if (kept == 0) {
+                        fv->used = start;
+                        continue;
                 }
-                if (best != NULL)
-                        set[field] = best;
-                else
-                        set[field] = NULL;
+                fv->start[fv->n] = (uint8_t)start;
+                fv->count[fv->n] = (uint8_t)kept;
+                fv->dropped[fv->n++] = true;
         }
-        n = 0;
-        if (set[0] != NULL)
-                n++;
-        if (set[1] != NULL)
-                set[n++] = set[1];
-        if (n > 0 && n < tokens)
-                pf_keyset_add(ks, PF_KEY_FULL, pf_full_key(set, n));
+        if (longest != NULL && longest->first != longest->last) {
+                fv->start[fv->n] = (uint8_t)fv->used;
+                fv->unit[fv->used++] = longest;
+                fv->count[fv->n] = 1;
+                fv->dropped[fv->n++] = false;
+        }
+}
+
+/**
+ * FULL keys: the name's units as a set, for every combination of its given names' variants
+ * and its surname's (pf_field_variants()): all tokens, a given name missing on one side, a
+ * field written as one word (ABDUL RAHMAN / ABDULRAHMAN, AL HASSAN / ALHASSAN). A variant
+ * without a given name needs another unit left.
+ */
+static void pf_keys_full(pf_keyset_t *ks, const pf_bunit_t *units, size_t unit_count) {
+        pf_field_variants_t fvg, fvs;
+        const pf_bunit_t *set[2 * PF_SNAME_UNITS_MAX];
+
+        pf_field_variants(&fvg, units, unit_count, false);
+        pf_field_variants(&fvs, units, unit_count, true);
+        for (size_t g = 0; g < fvg.n; g++) {
+                for (size_t v = 0; v < fvs.n; v++) {
+                        size_t n = 0;
+
+                        for (size_t k = 0; k < fvg.count[g]; k++)
+                                set[n++] = fvg.unit[fvg.start[g] + k];
+                        for (size_t k = 0; k < fvs.count[v]; k++)
+                                set[n++] = fvs.unit[fvs.start[v] + k];
+                        if (n == 0 || (fvg.dropped[g] && n < 2))
+                                continue;
+                        pf_keyset_add(ks, PF_KEY_FULL, pf_full_key(set, n));
+                }
+        }
 }
 
 /**
@@ -931,6 +962,37 @@ static inline bool pf_eq(const char *a, const char *b, size_t n) {
         return true;
 }
 
+static inline bool pf_is_consonant(char c) {
+        return c >= 'A' && c <= 'Z' && !pf_is_vowel(c) && c != 'Y';
+}
+
+/**
+ * @returns true if two tokens are the masculine and feminine forms of a name, which the
+ *          skeleton (vowels dropped) cannot tell apart: the feminine form is the other plus A
+ *          (DANIEL/DANIELA, EVGENII/EVGENIIA, SOROKIN/SOROKINA), or, for given names, it ends
+ *          in A where the other ends in O or a consonant other than H (OLEG/OLGA, MARIO/MARIA;
+ *          HAMZA/HAMZAH is one name).
+ */
+static bool pf_gendered_pair(const pf_stok_t *a, const pf_stok_t *b) {
+        const pf_stok_t *f = a, *m = b;
+        char last;
+
+        if (a->len < 3 || b->len < 3 || ((a->flags | b->flags) & PF_STOK_JOIN))
+                return false;
+        if ((a->text[a->len - 1] == 'A') == (b->text[b->len - 1] == 'A'))
+                return false;
+        if (b->text[b->len - 1] == 'A') {
+                f = b;
+                m = a;
+        }
+        if (f->len == m->len + 1 && pf_eq(f->text, m->text, m->len))
+                return true;
+        if ((a->flags | b->flags) & PF_STOK_SURNAME)
+                return false;
+        last = m->text[m->len - 1];
+        return last == 'O' || (pf_is_consonant(last) && last != 'H');
+}
+
 static double pf_unit_sim(const pf_stok_t *a, const pf_stok_t *b, uint64_t *bsig, bool *fuzzy) {
         double jw, sim;
         bool same_skel, near;
@@ -993,6 +1055,10 @@ static double pf_unit_sim(const pf_stok_t *a, const pf_stok_t *b, uint64_t *bsig
         if (a->len >= 4 && b->len >= 4 && sim < 0.90 &&
             pf_one_edit(a->text, a->len, b->text, b->len))
                 sim = 0.90;
+        if (sim >= PF_SCREEN_ALIGN_MIN - 1e-3 && pf_gendered_pair(a, b)) {
+                *fuzzy = true;
+                return 0.0; /* another name, not another spelling */
+        }
         return sim;
 }
 

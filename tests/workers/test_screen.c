@@ -47,6 +47,10 @@ static const wl_person_t people[] = {
         {"P-ARFJ", "عبد الرحمن يوسف", "فرج", "1955-02-12", NULL, NULL, NULL},
         {"P-MART", "Catherine", "Martinez", "1997-09-26", NULL, NULL, NULL},
         {"P-BRWN", "Daniel", "Brown", "1966", NULL, NULL, NULL},
+        {"P-HSAN", "Aicha Mohamed", "Al Hassan", NULL, "SAU", NULL, NULL},
+        {"P-EVGN", "Евгений Юрьевич", "Цветков", "1960", "RUS", NULL, NULL},
+        {"P-HMZA", "حمزة", "قاسم", "1977-01-01", NULL, NULL, NULL},
+        {"P-OLEG", "Олег", "Соколов", "1980-02-02", NULL, NULL, NULL},
 };
 
 static pf_watchlist_t *wl_build(void) {
@@ -261,7 +265,15 @@ static const name_case_t name_cases[] = {
         {"typo, same full date", "Catheine", "Martinez", "1997-09-26", "P-MART", true},
         {"typo in a short surname, list has the year", "Daniel", "Browh", "1966-07-28", "P-BRWN",
          true},
+        {"undated list: middle name missing and AL HASSAN joined", "Aicha", "Alhassan",
+         "2001-12-12", "P-HSAN", true},
+        {"undated list: surname joined", "Aicha Mohamed", "Alhassan", NULL, "P-HSAN", true},
+        {"final H is no gender: HAMZAH / HMZA", "Hamzah", "Qasim", "1977-01-01", "P-HMZA", true},
         /* different people: similar names, close dates of birth */
+        {"feminine form of the given name", "Daniela", "Brown", "1966-07-28", "P-BRWN", false},
+        {"feminine form, same patronymic and surname", "Evgeniia Iurevich", "Tsvetkov",
+         "1960-03-10", "P-EVGN", false},
+        {"feminine form, OLEG/OLGA", "Olga", "Sokolov", "1980-02-02", "P-OLEG", false},
         {"other given name, same surname", "Valentina", "Petrova", "1975-09-09", "P-PETR", false},
         {"close given name", "Vladislav", "Petrov", "1975-09-09", "P-PETR", false},
         {"other surname", "Vladimir", "Popov", "1975-09-09", "P-PETR", false},
