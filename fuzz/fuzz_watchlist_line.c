@@ -80,19 +80,30 @@ static void fuzz_load(const char *head, const uint8_t *data, size_t size) {
                 FUZZ_CHECK(err != PF_ERR_INVALID_VALUE || errs.count > 0);
         } else {
                 pf_screener_t *scr;
-                pf_screen_subject_t subj = {.given_names = "John",
-                                            .surname = "Smith",
-                                            .date_of_birth = "1980-01-01",
-                                            .doc_number = "A1",
-                                            .doc_country = "GB"};
+                /* Latin, Arabic-script and mixed travellers: the Latin ones meet entries
+                 * written in Arabic script through pf_abjad_fits() */
+                static const pf_screen_subject_t subjects[] = {
+                        {.given_names = "John",
+                         .surname = "Smith",
+                         .date_of_birth = "1980-01-01",
+                         .doc_number = "A1",
+                         .doc_country = "GB"},
+                        {.given_names = "Hussein Abdul Rahman", .surname = "Al Hassan"},
+                        {.given_names = "Aisha", .surname = "Mansour", .date_of_birth = "1980"},
+                        {.given_names = "\xD8\xAD\xD8\xB3\xD9\x86", .surname = "Yaqoub"},
+                };
                 pf_match_t m[PF_RESULT_MAX_MATCHES];
                 size_t count;
 
                 FUZZ_CHECK(errs.count == 0 && stats.entries <= loaded);
                 scr = pf_screener_new(wl, 0.0, errstr, sizeof(errstr));
                 FUZZ_CHECK(scr != NULL);
-                FUZZ_CHECK(pf_screen_subject(scr, &subj, m, PF_RESULT_MAX_MATCHES, &count, NULL) ==
-                           PF_OK);
+                for (size_t k = 0; k < sizeof(subjects) / sizeof(subjects[0]); k++) {
+                        FUZZ_CHECK(pf_screen_subject(scr, &subjects[k], m, PF_RESULT_MAX_MATCHES,
+                                                     &count, NULL) == PF_OK);
+                        for (size_t i = 0; i < count; i++)
+                                FUZZ_CHECK(m[i].confidence >= 0.0 && m[i].confidence <= 1.0);
+                }
                 pf_screener_destroy(scr);
         }
         pf_watchlist_destroy(wl);

@@ -635,6 +635,17 @@ static bool pf_norm_arabic(const UChar32 *cps, size_t n, size_t i, bool word_sta
         return true;
 }
 
+bool pf_norm_has_arabic(const char *in, size_t in_len) {
+        /* in valid UTF-8, U+0600-U+06FF are the only sequences led by 0xD8-0xDB */
+        for (size_t i = 0; i < in_len; i++) {
+                unsigned char c = (unsigned char)in[i];
+
+                if (c >= 0xD8 && c <= 0xDB)
+                        return true;
+        }
+        return false;
+}
+
 /** @returns true for the code points pf_norm_arabic() handles. */
 static bool pf_norm_is_arabic(UChar32 c) {
         return c >= 0x600 && c <= 0x6FF;

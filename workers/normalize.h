@@ -19,6 +19,7 @@
 #ifndef PF_NORMALIZE_H
 #define PF_NORMALIZE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "err.h"
@@ -110,6 +111,13 @@ pf_err_t pf_norm_name(pf_norm_t *norm, const char *in, size_t in_len, char *out,
  */
 pf_err_t pf_norm_name_passport(pf_norm_t *norm, const char *in, size_t in_len, char *out,
                                size_t out_size, size_t *out_len);
+
+/**
+ * @brief Whether @p in (valid UTF-8) holds Arabic-script letters (U+0600-U+06FF), which
+ *        pf_norm_name_passport() writes as consonants and long vowels only (محمد -> "MHMD"):
+ *        the screener then lets a Latin spelling add short vowels (pf_abjad_fits()).
+ */
+bool pf_norm_has_arabic(const char *in, size_t in_len);
 
 /**
  * @brief Normalises a document number: keeps ASCII letters (upper-cased) and digits only.

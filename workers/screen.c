@@ -19,6 +19,8 @@
 #define PF_SCREEN_BATCH         32    /**< candidates fetched ahead of scoring */
 #define PF_SCREEN_ALIGN_MIN     0.80f /**< unit pairs less similar than this are not aligned */
 #define PF_SCREEN_TYPO_YEAR_MIN 5     /**< consonants a typo key needs to be made under a year */
+#define PF_SCREEN_ABJAD_SAME    0.97  /**< an Arabic-script name and a Latin spelling that fits */
+#define PF_SCREEN_ABJAD_NEAR    0.88  /**< the same, one consonant apart (JMAL / GAMAL) */
 
 /* Name score penalties (screen.h): a token left without a partner. */
 #define PF_PEN_T_GIVEN   0.03 /**< the traveller's given name (an extra middle name) */
@@ -304,7 +306,8 @@ static void pf_sname_add_joins(pf_sname_t *sn, size_t *used) {
                         sn->tok[u].len = (uint8_t)len;
                         sn->tok[u].skel = text + len + 1;
                         sn->tok[u].skel_len = (uint8_t)skel_len;
-                        sn->tok[u].flags = PF_STOK_JOIN | field;
+                        sn->tok[u].flags = (uint8_t)(PF_STOK_JOIN | field |
+                                                     (sn->tok[i].flags & PF_STOK_ABJAD));
                         sn->tok[u].first = (uint8_t)i;
                         sn->tok[u].last = (uint8_t)(i + span - 1);
                         sn->tok[u].sig = pf_letter_sig(text, len);
@@ -315,13 +318,19 @@ static void pf_sname_add_joins(pf_sname_t *sn, size_t *used) {
 }
 
 pf_err_t pf_sname_prepare(pf_sname_t *sn, const char *given, const char *surname) {
+        return pf_sname_prepare_abjad(sn, given, surname, false, false);
+}
+
+pf_err_t pf_sname_prepare_abjad(pf_sname_t *sn, const char *given, const char *surname,
+                                bool given_abjad, bool surname_abjad) {
         size_t used = 0;
         bool all_particles = true;
 
         sn->count = 0;
         sn->joins = 0;
-        pf_sname_add_field(sn, given, 0, &used);
-        pf_sname_add_field(sn, surname, PF_STOK_SURNAME, &used);
+        pf_sname_add_field(sn, given, given_abjad ? PF_STOK_ABJAD : 0, &used);
+        pf_sname_add_field(sn, surname, PF_STOK_SURNAME | (surname_abjad ? PF_STOK_ABJAD : 0),
+                           &used);
         if (sn->count == 0)
                 return PF_ERR_MISSING_FIELD;
         /* A name made only of particles ("DE LA") keeps them as ordinary tokens. */
@@ -993,6 +1002,108 @@ static bool pf_gendered_pair(const pf_stok_t *a, const pf_stok_t *b) {
         return last == 'O' || (pf_is_consonant(last) && last != 'H');
 }
 
+/** A run of vowels in a token: the vowel classes it can stand for, and whether it is long. */
+typedef struct pf_vgroup_s {
+        uint8_t mask; /**< 1 a, 2 i, 4 u */
+        bool long_;   /**< a written long vowel: a long digraph (EE, OU, AI...) or a Y (AY) */
+} pf_vgroup_t;
+
+#define PF_VGROUPS_MAX 24
+
+/** Latin digraphs that write a long vowel: EE, EI, IE, II, AI, AA, OO, OU, UU. */
+static bool pf_long_digraph(char x, char y) {
+        switch (x) {
+        case 'E':
+                return y == 'E' || y == 'I';
+        case 'I':
+                return y == 'E' || y == 'I';
+        case 'A':
+                return y == 'I' || y == 'A';
+        case 'O':
+                return y == 'O' || y == 'U';
+        case 'U':
+                return y == 'U';
+        default:
+                return false;
+        }
+}
+
+/** The vowel runs of a token; @p abjad: the Arabic-script romanisation's A, I and U. */
+static size_t pf_vgroups(const char *t, size_t len, bool abjad, pf_vgroup_t *g) {
+        uint8_t lmask[PF_VGROUPS_MAX];
+        size_t n = 0;
+        bool in = false;
+
+        for (size_t i = 0; i < len && n < PF_VGROUPS_MAX; i++) {
+                char c = t[i];
+                uint8_t m = c == 'A'            ? 1
+                            : c == 'I'          ? 2
+                            : c == 'U'          ? 4
+                            : abjad             ? 0
+                            : c == 'E'          ? 1 | 2
+                            : c == 'O'          ? 1 | 4
+                            : c == 'Y' && i > 0 ? 2
+                                                : 0;
+
+                if (m == 0) {
+                        in = false;
+                        continue;
+                }
+                if (!in) {
+                        g[n].mask = 0;
+                        g[n].long_ = false;
+                        lmask[n] = 0;
+                        n++;
+                        in = true;
+                } else if (!abjad && pf_long_digraph(t[i - 1], c)) {
+                        g[n - 1].long_ = true;
+                }
+                g[n - 1].mask |= m;
+                /* written long, E reads I (EE, EI) and O reads U (OO, OU) */
+                lmask[n - 1] |= c == 'E' ? 2 : c == 'O' ? 4 : m;
+                if (c == 'Y' && !abjad)
+                        g[n - 1].long_ = true;
+        }
+        for (size_t k = 0; k < n; k++) {
+                if (g[k].long_)
+                        g[k].mask = lmask[k];
+        }
+        return n;
+}
+
+/**
+ * @returns true if a Latin spelling @p l can be the Arabic-script name romanised as @p ab
+ *          (consonants and long vowels, PF_STOK_ABJAD), their consonants being alike already.
+ *          The vowel runs are aligned in order: each I or U of @p ab (a long vowel written
+ *          with a letter) needs a run of @p l that can stand for it, each long run of @p l
+ *          (EE, OU, AI, a Y) needs a vowel of @p ab, and the rest may stand alone: the short
+ *          vowels the script does not write, and its A, which Latin spellings render as A, E,
+ *          U or nothing (ABDUL / ABDEL / ABD AL). HASAN and HASSAN fit HSN; HUSSEIN (EI) does
+ *          not, but fits HSIN.
+ */
+static bool pf_abjad_fits(const pf_stok_t *ab, const pf_stok_t *l) {
+        pf_vgroup_t ga[PF_VGROUPS_MAX], gl[PF_VGROUPS_MAX];
+        size_t na = pf_vgroups(ab->text, ab->len, true, ga);
+        size_t nl = pf_vgroups(l->text, l->len, false, gl);
+        /* ok[i][j]: ga[i..] and gl[j..] align */
+        bool ok[PF_VGROUPS_MAX + 1][PF_VGROUPS_MAX + 1];
+
+        for (size_t i = na + 1; i-- > 0;) {
+                for (size_t j = nl + 1; j-- > 0;) {
+                        bool v = i == na && j == nl;
+
+                        if (!v && i < na && j < nl && (gl[j].mask & ga[i].mask) == ga[i].mask)
+                                v = ok[i + 1][j + 1];
+                        if (!v && i < na && ga[i].mask == 1)
+                                v = ok[i + 1][j];
+                        if (!v && j < nl && !gl[j].long_)
+                                v = ok[i][j + 1];
+                        ok[i][j] = v;
+                }
+        }
+        return ok[0][0];
+}
+
 static double pf_unit_sim(const pf_stok_t *a, const pf_stok_t *b, uint64_t *bsig, bool *fuzzy) {
         double jw, sim;
         bool same_skel, near;
@@ -1050,6 +1161,21 @@ static double pf_unit_sim(const pf_stok_t *a, const pf_stok_t *b, uint64_t *bsig
 
                         if (boost > sim)
                                 sim = boost;
+                }
+        }
+        if ((same_skel || near) && ((a->flags ^ b->flags) & PF_STOK_ABJAD)) {
+                if (pf_abjad_fits(a->flags & PF_STOK_ABJAD ? a : b,
+                                  a->flags & PF_STOK_ABJAD ? b : a)) {
+                        /* the Latin spelling only adds the short vowels Arabic script omits */
+                        double abjad = same_skel ? PF_SCREEN_ABJAD_SAME : PF_SCREEN_ABJAD_NEAR;
+
+                        if (abjad > sim)
+                                sim = abjad;
+                } else {
+                        /* a long vowel the script does not write (HUSSEIN / HSN): another
+                         * name with the same consonants, worth its letters only */
+                        *fuzzy = true;
+                        sim = jw;
                 }
         }
         if (a->len >= 4 && b->len >= 4 && sim < 0.90 &&
@@ -1205,8 +1331,7 @@ static double pf_name_score(const pf_sname_t *t, const pf_sname_t *w, bool *fuzz
                 ym = wmask[bb];
                 tused |= xm;
                 wused |= ym;
-                if (best < 0.90f && (fz[ba] >> bb & 1) &&
-                    !((x->flags | y->flags) & PF_STOK_SURNAME))
+                if ((fz[ba] >> bb & 1) && !((x->flags | y->flags) & PF_STOK_SURNAME))
                         *fuzzy = true; /* given names alike, not the same: a sibling? */
                 if (!(fz[ba] >> bb & 1))
                         solid++;
@@ -1498,7 +1623,12 @@ static void pf_screen_names(pf_screener_t *scr, const pf_screen_subject_t *subj,
 
         if (!pf_screen_norm(scr, subj->given_names, scr->given, sizeof(scr->given)) ||
             !pf_screen_norm(scr, subj->surname, scr->surname, sizeof(scr->surname)) ||
-            pf_sname_prepare(&scr->traveller, scr->given, scr->surname) != PF_OK) {
+            pf_sname_prepare_abjad(
+                    &scr->traveller, scr->given, scr->surname,
+                    subj->given_names &&
+                            pf_norm_has_arabic(subj->given_names, strlen(subj->given_names)),
+                    subj->surname && pf_norm_has_arabic(subj->surname, strlen(subj->surname))) !=
+                    PF_OK) {
                 if ((subj->given_names && subj->given_names[0]) ||
                     (subj->surname && subj->surname[0]))
                         *bad |= 1;

@@ -37,7 +37,12 @@
  * for equal text; Jaro-Winkler otherwise, raised to 0.80 + 0.15 * JW when the skeletons are
  * equal (a spelling variant), to 0.72 + 0.15 * JW when they differ by one consonant (deleted,
  * or swapped for a close one: K/S, S/T, P/F), to 0.90 for one edit in tokens of 4+ letters;
- * 0.85 for an initial against a name with that letter. Pairs below 0.80 are not aligned. The
+ * 0.85 for an initial against a name with that letter. A name listed in Arabic script is
+ * romanised without short vowels (HSN): against a Latin spelling whose vowels fit it (HASAN,
+ * HASSAN; pf_abjad_fits() in screen.c) a token with equal skeletons scores 0.97
+ * (PF_SCREEN_ABJAD_SAME), one consonant apart 0.88; a spelling with a long vowel the script
+ * does not write (HUSSEIN against HSN) is another name: Jaro-Winkler alone, and "alike, not
+ * the same" for the date cap below. Pairs below 0.80 are not aligned. The
  * name score ns is the average similarity of the aligned pairs weighted by length, minus
  * penalties for tokens left without a partner (a given name 0.02-0.03, a surname 0.10-0.12,
  * 0.08 more when both names keep one: a conflict, not a missing middle name) and 0.08 when one
@@ -48,8 +53,9 @@
  *   dob (PF_DOB_*): full dates equal +5; day and month swapped +2.5; same day and month, year
  *        +-1: +1; same year and month, other day -0.75; a year or year-month on one side that
  *        agrees +2; the same year with different months -1.5; a partial date a year off -1;
- *        either side unknown 0; any other difference: no match. When the given names only look
- *        alike (their skeletons differ: VLADISLAV/VLADIMIR, KHALIL/KHALID), or no unit of the
+ *        either side unknown 0; any other difference: no match. When two given names only look
+ *        alike (their skeletons differ: VLADISLAV/VLADIMIR, KHALIL/KHALID, however close their
+ *        letters), or no unit of the
  *        two names agrees beyond spelling, the date adds at most +1.5 (PF_DOB_SIBLING_CAP):
  *        twins and siblings share surname and birthday.
  *        The masculine and feminine forms of a name (DANIEL/DANIELA, EVGENII/EVGENIIA,
@@ -67,13 +73,13 @@
  *  - NAME_DOB (both dates known): an estimate of the probability that traveller and entry are
  *    the same person. On tests/data/screen_eval (scripts/screen_eval.sh prints the table),
  *    matches at or above the default threshold PF_SCREEN_THRESHOLD_DEFAULT (0.85) were right
- *    99.8 % of the time (1,332 of 1,334), and at least 97 % in every band above it. An
+ *    99.9 % of the time (1,335 of 1,337), and at least 96 % in every band above it. An
  *    identical name and full date of birth give 0.99+.
  *  - NAME (a date unknown on either side): the strength of the name evidence alone, the
  *    missing date counting as neutral; an identical name scores about 0.97. It is NOT a
  *    probability of identity: without a date a namesake cannot be told apart from the listed
- *    person. On the evaluation set 104 of 109 NAME matches at the default threshold were the
- *    listed person, besides 25 of its 30 namesakes of undated entries (unscored: no data
+ *    person. On the evaluation set 111 of 116 NAME matches at the default threshold were the
+ *    listed person, besides 27 of its 30 namesakes of undated entries (unscored: no data
  *    tells them apart). An analyst must check the date.
  *  - DOCUMENT: 1.0.
  * At the default threshold a match means "an analyst should look".
@@ -132,6 +138,7 @@
 #define PF_STOK_SURNAME  0x02 /**< came from the surname field */
 #define PF_STOK_INITIAL  0x04 /**< a single letter */
 #define PF_STOK_JOIN     0x08 /**< a join of adjacent tokens of one field (first..last) */
+#define PF_STOK_ABJAD    0x10 /**< from Arabic script: consonants and long vowels only */
 
 /**
  * A unit of a prepared name: a token, or a join of 2-3 adjacent tokens of one field (spacing:
@@ -172,6 +179,13 @@ size_t pf_screen_skeleton(const char *tok, size_t len, char *out, size_t cap);
  * @returns PF_OK, or PF_ERR_MISSING_FIELD when no token remains.
  */
 pf_err_t pf_sname_prepare(pf_sname_t *sn, const char *given, const char *surname);
+
+/**
+ * @brief pf_sname_prepare(), marking the tokens of a field written in Arabic script
+ *        (pf_norm_has_arabic() of the field before normalisation) with PF_STOK_ABJAD.
+ */
+pf_err_t pf_sname_prepare_abjad(pf_sname_t *sn, const char *given, const char *surname,
+                                bool given_abjad, bool surname_abjad);
 
 /**
  * @brief Blocking keys of a prepared name, as the index posts it (64-bit hashes). @p dob is the

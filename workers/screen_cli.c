@@ -55,7 +55,7 @@ const char *const pf_screen_cli_help =
         "  matches are sorted by confidence, highest first, at most 8, one per entry.\n"
         "  kind: DOCUMENT (listed document, confidence 1.0); NAME_DOB (name, both dates of\n"
         "  birth known): confidence estimates the probability of the same person (at 0.85 and\n"
-        "  above, 99.8 % right on the evaluation set); NAME (name, a date of birth unknown on a\n"
+        "  above, 99.9 % right on the evaluation set); NAME (name, a date of birth unknown on a\n"
         "  side): confidence measures the names alone (an identical name scores about 0.97),\n"
         "  not identity - a namesake cannot be told apart without a date; check it.\n"
         "  A traveller line that cannot be read gives {\"id\": <id or null>, \"error\": string}\n"

@@ -547,7 +547,14 @@ static pf_err_t pf_wl_build(pf_watchlist_t *wl, const pf_wl_entry_t *entry, pf_w
                     (err = pf_wl_norm_field(wl, name->surname, "surname", i, b->surname,
                                             sizeof(b->surname), errstr, errstr_size)) != PF_OK)
                         goto done;
-                if (pf_sname_prepare(&b->sname, b->given, b->surname) != PF_OK) {
+                if (pf_sname_prepare_abjad(
+                            &b->sname, b->given, b->surname,
+                            name->given_names != NULL &&
+                                    pf_norm_has_arabic(name->given_names,
+                                                       strlen(name->given_names)),
+                            name->surname != NULL &&
+                                    pf_norm_has_arabic(name->surname, strlen(name->surname))) !=
+                    PF_OK) {
                         err = pf_wl_fail(errstr, errstr_size, PF_ERR_MISSING_FIELD,
                                          "names[%zu] has no letters", i);
                         goto done;
