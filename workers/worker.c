@@ -53,6 +53,9 @@ static void worker_on_signal(int sig) {
  * callback. By then every output and offset is committed and the stores are closed (RocksDB's
  * write-ahead log is on), so the process may leave without finishing the close. */
 #define PF_WORKER_SHUTDOWN_S 30
+/** Least time between two commits made early to publish flags progress (worker_progress_pending).
+ */
+#define PF_WORKER_EAGER_COMMIT_MS 5
 static volatile sig_atomic_t pf_worker_exit_status;
 
 static void worker_on_shutdown_timeout(int sig) {
@@ -146,8 +149,9 @@ typedef struct pf_worker_s {
         pf_order_part_t *order[PF_WORKER_MAX_PARTITIONS]; /* stage 2: per repartition partition */
         uint8_t order_touched[PF_WORKER_MAX_PARTITIONS];  /* its state changed since the commit */
         int release_due;                                  /* pending events may be releasable */
-        int flags_held;   /* an event waits for the flags progress of some partition */
-        int progress_due; /* a partition's progress may have moved since the last commit */
+        int flags_held;    /* an event waits for the flags progress of some partition */
+        int flags_foreign; /* the lowest progress is another worker's partition (flags gate) */
+        int progress_due;  /* a partition's progress may have moved since the last commit */
         int32_t in_parts[PF_ORDER_INPUTS]; /* partition counts of the input topics */
         int32_t rp_parts;                  /* of the repartition topic */
         size_t max_pending;
@@ -525,6 +529,7 @@ static int worker_stage2(pf_worker_t *w, const rd_kafka_message_t *msg) {
 static int64_t worker_flags_gate(pf_worker_t *w) {
         int64_t m = INT64_MAX;
         int32_t parts = pf_flags_parts(w->flags);
+        w->flags_foreign = 0;
         for (int32_t p = 0; p < parts && p < PF_WORKER_MAX_PARTITIONS; p++) {
                 int64_t e = pf_flags_progress_of(w->flags, p);
                 pf_order_part_t *part = w->order[p];
@@ -534,8 +539,10 @@ static int64_t worker_flags_gate(pf_worker_t *w) {
                         if (w->resynced[p] && own > e)
                                 e = own;
                 }
-                if (e < m)
+                if (e < m) {
                         m = e;
+                        w->flags_foreign = part == NULL; /* another worker's partition */
+                }
         }
         return pf_flags_gate_at(w->flags, m);
 }
@@ -727,6 +734,22 @@ static int worker_emit_progress(pf_worker_t *w, int32_t p, int64_t position) {
         if (worker_produce(w, PF_TOPIC_FLAGS, p, key, sizeof(key), val, sizeof(val)))
                 return -1;
         w->flags_sent[p] = progress;
+        return 0;
+}
+
+/**
+ * @returns 1 if an owned partition's progress has risen past what was published. While this
+ *          worker is held by another worker's partition (flags_foreign), that worker most
+ *          likely waits for this progress too (a replay with several workers: the gate lets
+ *          event time advance one flags.delay.ms per exchange), so it is committed at once,
+ *          not at the interval.
+ */
+static int worker_progress_pending(const pf_worker_t *w) {
+        for (int32_t p = 0; w->ordered && p < PF_WORKER_MAX_PARTITIONS; p++) {
+                if (w->order[p] && !w->restore[p].active && w->resynced[p] &&
+                    pf_order_part_progress(w->order[p]) > w->flags_sent[p])
+                        return 1;
+        }
         return 0;
 }
 
@@ -1973,9 +1996,12 @@ int pf_worker_run(const pf_conf_t *conf, pf_worker_stats_t *stats) {
         int64_t idle_exit_ms = pf_conf_int(conf, "idle.exit.ms");
         double t0 = worker_mono_s(), last_commit = t0, last_msg = t0, first_msg = 0, last_out = t0;
         while (!pf_worker_stop_flag && !w->fatal) {
+                /* held by the flags gate: the progress that frees it comes on the flags
+                 * topic (worker_wl_step), so do not sleep long on the input */
                 rd_kafka_message_t *msg =
-                        rd_kafka_consumer_poll(w->consumer, w->release_due                  ? 0
-                                                            : w->restoring || !w->wl_loaded ? 10
+                        rd_kafka_consumer_poll(w->consumer, w->release_due                      ? 0
+                                                            : w->flags_held && w->flags_foreign ? 2
+                                                            : w->restoring || !w->wl_loaded     ? 10
                                                                                             : 100);
                 rd_kafka_poll(w->producer, 0);
                 double now = worker_mono_s();
@@ -2004,7 +2030,10 @@ int pf_worker_run(const pf_conf_t *conf, pf_worker_stats_t *stats) {
                         worker_restore_step(w);
                 worker_metrics_tick(w, now);
                 if ((now - last_commit) * 1000 >= (double)commit_ms ||
-                    pf_pipeline_dirty(w->pipe) >= PF_PIPELINE_OVERLAY_MAX - 1) {
+                    pf_pipeline_dirty(w->pipe) >= PF_PIPELINE_OVERLAY_MAX - 1 ||
+                    (w->flags_held && w->flags_foreign &&
+                     (now - last_commit) * 1000 >= PF_WORKER_EAGER_COMMIT_MS &&
+                     worker_progress_pending(w))) {
                         if (worker_commit(w)) {
                                 w->fatal = 1;
                                 break;
