@@ -16,7 +16,8 @@
  * every partition's progress it has read is >= t - delay, so the flags it can see are exactly
  * those raised before t - delay, whatever the timing: a replay, a run with kills and a clean run
  * agree. In a live stream progress trails the clock by about a commit interval, far less than the
- * delay, so the gate costs nothing; a replay advances at most one delay of event time per commit.
+ * delay, so the gate costs nothing; a replay advances at most one delay of event time per
+ * exchange of progress between workers (a worker held by another's partition commits at once).
  *
  * **Self.** A flag names its traveller (the first 8 bytes of the pseudonymous key), and a lookup
  * ignores the asking traveller's own flags: the traveller's own history already covers R15's
